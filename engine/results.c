@@ -1,0 +1,1156 @@
+/* results.c -- the HDF5 results file of MODEL.md §10 (see results.h).
+ *
+ * Layout: root attributes, the scenario text, dimension scales at the root
+ * (path, year, zone, quantile, month, target), per-path groups yearly/,
+ * yearly_zone/, monthly/, monthly_zone/ by store mode, target_values
+ * [path, target], then summary/ and targets written at finish.  Every
+ * dataset axis is attached to a scale so that xarray (h5netcdf) can open the
+ * root and each group.
+ *
+ * Per-path data go straight to disk block by block; summaries are computed
+ * at finish from what was written, read back in path order, so they do not
+ * depend on the order blocks arrived in.  In summary store mode the province
+ * yearly data still have to exist somewhere for that read-back: they go to a
+ * scratch file that is deleted at the end.
+ *
+ * Calls on one ipsim_results must not run concurrently (serial HDF5). */
+#include "results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <zlib.h>
+
+#include "metrics.h"
+
+/* Chunks stay under this so compression buffers and the chunk cache stay
+ * small however many paths a block holds. */
+#define CHUNK_BYTES_MAX ((hsize_t)4 << 20)
+#define DEFLATE_LEVEL 4
+/* The path scale is written in pieces of this many indices. */
+#define PATH_PIECE ((hsize_t)65536)
+/* "YYYY-MM", with room for any int year. */
+#define MONTH_BUF 24
+
+enum { S_PATH, S_YEAR, S_ZONE, S_QUANTILE, S_MONTH, S_TARGET, N_SCALES };
+
+/* The per-path metric groups, each [path, time(, zone)]. */
+enum { G_YEARLY, G_YEARLY_ZONE, G_MONTHLY, G_MONTHLY_ZONE, N_GROUPS };
+static const char *const group_names[N_GROUPS] = {"yearly", "yearly_zone", "monthly",
+                                                  "monthly_zone"};
+
+struct ipsim_results {
+    const ipsim_scenario *scn; /* borrowed: must outlive r */
+    char *final_name, *partial_name, *scratch_name;
+    hid_t file, scratch;
+    int own_partial, own_scratch; /* created by us, so ours to delete */
+    enum ipsim_store store;
+    size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
+    int first_year;
+    int threads; /* for compressing chunks */
+    hid_t scale[N_SCALES];
+    hid_t group[N_GROUPS][IPSIM_NMETRICS]; /* -1 where not stored */
+    /* Path chunk of a group whose chunks span the other axes and are
+     * compressed here (see direct chunk writes below), else 0. */
+    hsize_t direct_paths[N_GROUPS];
+    hid_t target_values;
+};
+
+/* ---- errors ---- */
+
+static herr_t innermost_msg(unsigned n, const H5E_error2_t *e, void *data)
+{
+    if (n == 0)
+        snprintf((char *)data, 256, "%s", e->desc ? e->desc : "unknown error");
+    return 0;
+}
+
+/* IPSIM_EIO naming the file, what was being done, and HDF5's own words. */
+static int h5_error(ipsim_error *err, const char *file, const char *what)
+{
+    char detail[256] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_msg, detail);
+    H5Eclear2(H5E_DEFAULT);
+    /* A system call's failure is reported as "..., error message = 'WHY', ...":
+     * WHY is all the user needs (the file is named already). */
+    char *why = strstr(detail, "error message = '");
+    if (why) {
+        why += strlen("error message = '");
+        char *end = strchr(why, '\'');
+        if (end)
+            *end = '\0';
+        memmove(detail, why, strlen(why) + 1);
+    }
+    return ipsim_error_set(err, IPSIM_EIO, "%s: cannot %s%s%s", file, what, detail[0] ? ": " : "",
+                           detail);
+}
+
+/* Every successful HDF5 call clears the error stack, so a failure's stack is
+ * set aside while its cleanup runs and put back for h5_error to read. */
+static hid_t errors_save(herr_t st)
+{
+    return st < 0 ? H5Eget_current_stack() : -1;
+}
+
+static void errors_restore(hid_t stack)
+{
+    if (stack >= 0)
+        H5Eset_current_stack(stack);
+}
+
+static char *concat(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 1);
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb + 1);
+    }
+    return s;
+}
+
+/* ---- attributes ---- */
+
+static hid_t str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static herr_t attr_write(hid_t obj, const char *name, hid_t type, hsize_t n, int scalar,
+                         const void *data)
+{
+    hid_t sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
+    hid_t a = sp < 0 ? -1 : H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = a < 0 ? -1 : H5Awrite(a, type, data);
+    if (a >= 0)
+        H5Aclose(a);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return st;
+}
+
+static herr_t attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = str_type();
+    herr_t st = t < 0 ? -1 : attr_write(obj, name, t, 1, 1, &value);
+    if (t >= 0)
+        H5Tclose(t);
+    return st;
+}
+
+static herr_t attr_int(hid_t obj, const char *name, int value)
+{
+    return attr_write(obj, name, H5T_NATIVE_INT, 1, 1, &value);
+}
+
+static herr_t attr_u64(hid_t obj, const char *name, uint64_t value)
+{
+    return attr_write(obj, name, H5T_NATIVE_UINT64, 1, 1, &value);
+}
+
+static const char *kind_name(enum ipsim_metric_kind k)
+{
+    return k == IPSIM_STOCK ? "stock" : k == IPSIM_FLOW ? "flow" : "ratio";
+}
+
+/* units, long_name and kind of metric m on a dataset. */
+static herr_t attr_metric(hid_t ds, int m, const char *prefix)
+{
+    const ipsim_metric_info *mi = ipsim_metric_get(m);
+    char long_name[256];
+    snprintf(long_name, sizeof long_name, "%s%s", prefix, mi->description);
+    if (attr_str(ds, "units", mi->units) < 0 || attr_str(ds, "long_name", long_name) < 0 ||
+        attr_str(ds, "kind", kind_name(mi->kind)) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- root attributes and the scenario text ---- */
+
+static herr_t write_root_attrs(const ipsim_results *r, uint64_t seed)
+{
+    static const char *store_names[] = {"summary", "yearly", "monthly"};
+    char start[MONTH_BUF], created[32];
+    ipsim_month_format(r->scn->start_abs, start, sizeof start);
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(created, sizeof created, "unknown");
+    int partial[IPSIM_MAX_HORIZON / 12 + 2];
+    for (size_t y = 0; y < r->n_years; y++)
+        partial[y] = ipsim_scenario_year_partial(r->scn, (int)y);
+    hid_t f = r->file;
+    if (attr_str(f, "format", "ipsim") < 0 ||
+        attr_int(f, "format_version", IPSIM_FORMAT_VERSION) < 0 ||
+        attr_str(f, "ipsim_version", IPSIM_VERSION_STRING) < 0 ||
+        attr_str(f, "scenario_name", r->scn->name ? r->scn->name : "") < 0 ||
+        attr_u64(f, "seed", seed) < 0 || attr_u64(f, "paths", r->n_paths) < 0 ||
+        attr_str(f, "start", start) < 0 ||
+        attr_int(f, "horizon_months", r->scn->horizon_months) < 0 ||
+        attr_str(f, "created_utc", created) < 0 ||
+        attr_str(f, "store", store_names[r->store]) < 0 ||
+        attr_u64(f, "block_paths", r->block_paths) < 0 ||
+        attr_int(f, "first_year", r->first_year) < 0)
+        return -1;
+    return attr_write(f, "partial_years", H5T_NATIVE_INT, r->n_years, 0, partial);
+}
+
+static herr_t write_scenario_text(const ipsim_results *r)
+{
+    /* The text may not be NUL-terminated; a vlen string needs it. */
+    size_t len = r->scn->text ? r->scn->text_len : 0;
+    char *text = malloc(len + 1);
+    if (!text)
+        return -1;
+    if (len)
+        memcpy(text, r->scn->text, len);
+    text[len] = '\0';
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t ds = t < 0 || sp < 0
+                   ? -1
+                   : H5Dcreate2(r->file, "scenario", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text);
+    if (st >= 0)
+        st = attr_str(ds, "long_name", "scenario file, verbatim");
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    free(text);
+    return st;
+}
+
+/* ---- dimension scales ---- */
+
+/* A 1-D dataset made a dimension scale called name. */
+static hid_t scale_create(hid_t file, const char *name, hid_t type, hsize_t n, const void *data,
+                          const char *long_name, const char *units)
+{
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t ds =
+        sp < 0 ? -1 : H5Dcreate2(file, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds < 0)
+        return -1;
+    if ((data && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ||
+        H5DSset_scale(ds, name) < 0 || attr_str(ds, "long_name", long_name) < 0 ||
+        (units && attr_str(ds, "units", units) < 0)) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+/* The path scale 0 .. N-1, written in pieces so memory does not grow with N. */
+static hid_t scale_path(hid_t file, hsize_t n)
+{
+    hsize_t chunk = n < PATH_PIECE ? n : PATH_PIECE;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5Screate_simple(1, &n, NULL);
+    hid_t ds = -1;
+    if (dcpl >= 0 && sp >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
+        H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)
+        ds = H5Dcreate2(file, "path", H5T_NATIVE_UINT64, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    uint64_t *buf = malloc(chunk * sizeof *buf);
+    herr_t st = ds < 0 || !buf ? -1 : 0;
+    for (hsize_t p0 = 0; st >= 0 && p0 < n; p0 += chunk) {
+        hsize_t cnt = n - p0 < chunk ? n - p0 : chunk;
+        for (hsize_t i = 0; i < cnt; i++)
+            buf[i] = p0 + i;
+        hid_t mem = H5Screate_simple(1, &cnt, NULL);
+        st = mem < 0 ? -1 : H5Sselect_hyperslab(sp, H5S_SELECT_SET, &p0, NULL, &cnt, NULL);
+        if (st >= 0)
+            st = H5Dwrite(ds, H5T_NATIVE_UINT64, mem, sp, H5P_DEFAULT, buf);
+        if (mem >= 0)
+            H5Sclose(mem);
+    }
+    if (st >= 0 &&
+        (H5DSset_scale(ds, "path") < 0 || attr_str(ds, "long_name", "Monte Carlo path index") < 0))
+        st = -1;
+    free(buf);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (st < 0 && ds >= 0)
+        H5Dclose(ds);
+    return st < 0 ? -1 : ds;
+}
+
+static hid_t scale_strings(hid_t file, const char *name, const char **s, hsize_t n,
+                           const char *long_name)
+{
+    hid_t t = str_type();
+    hid_t ds = t < 0 ? -1 : scale_create(file, name, t, n, s, long_name, NULL);
+    if (t >= 0)
+        H5Tclose(t);
+    return ds;
+}
+
+static hid_t scale_zone(const ipsim_results *r)
+{
+    const char **names = malloc((r->n_zones ? r->n_zones : 1) * sizeof *names);
+    if (!names)
+        return -1;
+    for (size_t z = 0; z < r->n_zones; z++)
+        names[z] = r->scn->zones[z].name ? r->scn->zones[z].name : "";
+    hid_t ds = scale_strings(r->file, "zone", names, r->n_zones, "zone name");
+    free(names);
+    return ds;
+}
+
+static hid_t scale_month(const ipsim_results *r)
+{
+    char *buf = malloc(r->n_months * MONTH_BUF + 1);
+    const char **names = malloc((r->n_months + 1) * sizeof *names);
+    hid_t ds = -1;
+    if (buf && names) {
+        for (size_t t = 0; t < r->n_months; t++) {
+            names[t] = buf + MONTH_BUF * t;
+            ipsim_month_format(r->scn->start_abs + (int)t, buf + MONTH_BUF * t, MONTH_BUF);
+        }
+        ds = scale_strings(r->file, "month", names, r->n_months, "calendar month (YYYY-MM)");
+    }
+    free(buf);
+    free(names);
+    return ds;
+}
+
+static hid_t scale_ints(hid_t file, const char *name, int first, size_t n, const char *long_name)
+{
+    int *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = first + (int)i;
+    hid_t ds = scale_create(file, name, H5T_NATIVE_INT32, n, v, long_name, NULL);
+    free(v);
+    return ds;
+}
+
+static herr_t write_scales(ipsim_results *r)
+{
+    hid_t *s = r->scale;
+    s[S_PATH] = scale_path(r->file, r->n_paths);
+    s[S_YEAR] = scale_ints(r->file, "year", r->first_year, r->n_years, "calendar year");
+    s[S_ZONE] = scale_zone(r);
+    s[S_QUANTILE] = scale_create(r->file, "quantile", H5T_NATIVE_DOUBLE, IPSIM_NQUANTILES,
+                                 ipsim_quantile_probs, "quantile probability (type 7)", "1");
+    if (s[S_PATH] < 0 || s[S_YEAR] < 0 || s[S_ZONE] < 0 || s[S_QUANTILE] < 0)
+        return -1;
+    if (r->store == IPSIM_STORE_MONTHLY && (s[S_MONTH] = scale_month(r)) < 0)
+        return -1;
+    if (r->n_targets &&
+        (s[S_TARGET] = scale_ints(r->file, "target", 0, r->n_targets, "target index")) < 0)
+        return -1;
+    /* Also on the scale, so xarray users see it beside the years. */
+    int partial[IPSIM_MAX_HORIZON / 12 + 2];
+    for (size_t y = 0; y < r->n_years; y++)
+        partial[y] = ipsim_scenario_year_partial(r->scn, (int)y);
+    return attr_write(s[S_YEAR], "partial", H5T_NATIVE_INT, r->n_years, 0, partial);
+}
+
+static herr_t attach(hid_t ds, const hid_t *scales, int rank)
+{
+    for (int i = 0; i < rank; i++)
+        if (H5DSattach_scale(ds, scales[i], (unsigned)i) < 0)
+            return -1;
+    return 0;
+}
+
+/* ---- per-path datasets ---- */
+
+/* Whole inner axes and block_paths paths per chunk, shrunk to stay under
+ * CHUNK_BYTES_MAX.  A path chunk that divides block_paths keeps each block
+ * write to whole chunks, so no chunk is read back and recompressed. */
+static void chunk_dims(hsize_t *chunk, const hsize_t *dims, int rank, size_t block_paths)
+{
+    hsize_t row = sizeof(double);
+    for (int i = 1; i < rank; i++)
+        row *= dims[i];
+    hsize_t cp = block_paths < dims[0] ? block_paths : dims[0];
+    if (cp * row > CHUNK_BYTES_MAX) {
+        hsize_t fit = CHUNK_BYTES_MAX / row ? CHUNK_BYTES_MAX / row : 1;
+        cp = fit;
+        for (hsize_t d = fit; d > fit / 2; d--)
+            if (block_paths % d == 0) {
+                cp = d;
+                break;
+            }
+    }
+    chunk[0] = cp ? cp : 1;
+    for (int i = 1; i < rank; i++)
+        chunk[i] = dims[i] ? dims[i] : 1;
+    /* One path's row alone too big (thousands of zones): cut the inner axes. */
+    for (int i = rank - 1; i >= 1; i--) {
+        hsize_t rest = sizeof(double);
+        for (int j = 0; j < rank; j++)
+            rest *= j == i ? 1 : chunk[j];
+        if (rest * chunk[i] <= CHUNK_BYTES_MAX)
+            break;
+        chunk[i] = CHUNK_BYTES_MAX / rest ? CHUNK_BYTES_MAX / rest : 1;
+    }
+}
+
+/* A float64 dataset [path, inner...] of NaN until written, chunked as
+ * chunk_dims() says. */
+static hid_t perpath_create(hid_t loc, const char *name, const hsize_t *dims, int rank,
+                            const hsize_t *chunk, int compress)
+{
+    double fill = NAN;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5Screate_simple(rank, dims, NULL);
+    hid_t ds = -1;
+    if (dcpl >= 0 && sp >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
+        H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0 &&
+        (!compress || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)))
+        ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    return ds;
+}
+
+static int group_monthly(int g)
+{
+    return g == G_MONTHLY || g == G_MONTHLY_ZONE;
+}
+
+static int group_rank(int g)
+{
+    return g == G_YEARLY_ZONE || g == G_MONTHLY_ZONE ? 3 : 2;
+}
+
+static int group_metrics(int g)
+{
+    return group_monthly(g) ? IPSIM_NMONTHLY : IPSIM_NMETRICS;
+}
+
+static void group_dims(const ipsim_results *r, int g, hsize_t dims[3])
+{
+    dims[0] = r->n_paths;
+    dims[1] = group_monthly(g) ? r->n_months : r->n_years;
+    dims[2] = r->n_zones;
+}
+
+/* Group g with one dataset per metric.  In the results file: compressed,
+ * with scales; in the scratch file (loc != r->file): plain, no scales. */
+static herr_t metric_group(ipsim_results *r, int g, hid_t loc)
+{
+    int rank = group_rank(g), final = loc == r->file;
+    hsize_t dims[3], chunk[3];
+    group_dims(r, g, dims);
+    chunk_dims(chunk, dims, rank, r->block_paths);
+    int whole = chunk[1] == dims[1] && (rank < 3 || chunk[2] == dims[2]);
+    r->direct_paths[g] = final && whole ? chunk[0] : 0;
+    hid_t scales[3] = {r->scale[S_PATH], r->scale[group_monthly(g) ? S_MONTH : S_YEAR],
+                       r->scale[S_ZONE]};
+    hid_t grp = H5Gcreate2(loc, group_names[g], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = grp < 0 ? -1 : 0;
+    for (int m = 0; m < group_metrics(g) && st >= 0; m++) {
+        hid_t ds = perpath_create(grp, ipsim_metric_get(m)->name, dims, rank, chunk, final);
+        r->group[g][m] = ds;
+        st = ds < 0 ? -1 : attr_metric(ds, m, "");
+        if (st >= 0 && final)
+            st = attach(ds, scales, rank);
+    }
+    if (grp >= 0)
+        H5Gclose(grp);
+    return st;
+}
+
+/* The per-path groups of the store mode; in summary mode only the province
+ * yearly data, in the scratch file. */
+static herr_t create_groups(ipsim_results *r)
+{
+    if (r->store == IPSIM_STORE_SUMMARY)
+        return metric_group(r, G_YEARLY, r->scratch);
+    int last = r->store == IPSIM_STORE_MONTHLY ? G_MONTHLY_ZONE : G_YEARLY_ZONE;
+    herr_t st = 0;
+    for (int g = G_YEARLY; g <= last && st >= 0; g++)
+        st = metric_group(r, g, r->file);
+    return st;
+}
+
+/* target_values [path, target], in every store mode: paired comparisons of
+ * two runs need the per-path values even when nothing else is kept. */
+static herr_t create_target_values(ipsim_results *r)
+{
+    if (!r->n_targets)
+        return 0;
+    hsize_t dims[2] = {r->n_paths, r->n_targets};
+    hid_t pt[2] = {r->scale[S_PATH], r->scale[S_TARGET]};
+    hsize_t chunk[2];
+    chunk_dims(chunk, dims, 2, r->block_paths);
+    r->target_values = perpath_create(r->file, "target_values", dims, 2, chunk, 1);
+    if (r->target_values < 0 || attach(r->target_values, pt, 2) < 0 ||
+        attr_str(r->target_values, "long_name", "value of each target's metric, per path") < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- open / close ---- */
+
+static hid_t file_create(const char *name)
+{
+    /* Strong close: closing the file closes whatever is still open in it,
+     * so an abort after a partial failure cannot leak handles.  Locking is
+     * kept but not required, as on file systems (NFS) that lack it. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = -1;
+    if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
+        H5Pset_file_locking(fapl, 1, 1) >= 0)
+        f = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t stack = errors_save(f < 0 ? -1 : 0);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    errors_restore(stack);
+    return f;
+}
+
+static void close_ids(hid_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] >= 0)
+            H5Dclose(ids[i]);
+        ids[i] = -1;
+    }
+}
+
+/* Closes every handle; returns <0 if a file failed to flush. */
+static herr_t close_all(ipsim_results *r)
+{
+    for (int g = 0; g < N_GROUPS; g++)
+        close_ids(r->group[g], IPSIM_NMETRICS);
+    close_ids(&r->target_values, 1);
+    close_ids(r->scale, N_SCALES);
+    herr_t st = 0;
+    if (r->scratch >= 0 && H5Fclose(r->scratch) < 0)
+        st = -1;
+    if (r->file >= 0 && H5Fclose(r->file) < 0)
+        st = -1;
+    r->scratch = r->file = -1;
+    return st;
+}
+
+static void results_free(ipsim_results *r)
+{
+    free(r->final_name);
+    free(r->partial_name);
+    free(r->scratch_name);
+    free(r);
+}
+
+static ipsim_results *results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
+                                  size_t block_paths, enum ipsim_store store)
+{
+    ipsim_results *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->file = r->scratch = r->target_values = -1;
+    for (int i = 0; i < N_SCALES; i++)
+        r->scale[i] = -1;
+    for (int g = 0; g < N_GROUPS; g++)
+        for (int m = 0; m < IPSIM_NMETRICS; m++)
+            r->group[g][m] = -1;
+    r->threads = 1;
+    r->scn = scn;
+    r->store = store;
+    r->n_paths = n_paths;
+    r->block_paths = block_paths;
+    r->n_zones = scn->n_zones;
+    r->n_targets = scn->n_targets;
+    r->n_months = (size_t)scn->horizon_months;
+    r->first_year = ipsim_scenario_first_year(scn);
+    r->n_years = (size_t)ipsim_scenario_n_years(scn);
+    r->final_name = strdup(filename);
+    r->partial_name = concat(filename, ".partial");
+    r->scratch_name = concat(filename, ".partial.scratch");
+    if (!r->final_name || !r->partial_name || !r->scratch_name) {
+        results_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
+                         uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
+                         ipsim_error *err)
+{
+    *out = NULL;
+    if (n_paths == 0 || block_paths == 0)
+        return ipsim_error_set(err, IPSIM_EINPUT, "the number of paths must be at least 1");
+    if (store < IPSIM_STORE_SUMMARY || store > IPSIM_STORE_MONTHLY || scn->horizon_months < 1 ||
+        scn->horizon_months > IPSIM_MAX_HORIZON)
+        return ipsim_error_set(err, IPSIM_EFAIL, "results: invalid store mode or horizon");
+    ipsim_results *r = results_new(filename, scn, n_paths, block_paths, store);
+    if (!r)
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the library never prints */
+    r->file = file_create(r->partial_name);
+    r->own_partial = r->file >= 0;
+    if (r->file < 0) {
+        int rc = h5_error(err, r->partial_name, "create the results file");
+        ipsim_results_abort(r);
+        return rc;
+    }
+    if (store == IPSIM_STORE_SUMMARY) {
+        r->scratch = file_create(r->scratch_name);
+        r->own_scratch = r->scratch >= 0;
+    }
+    if (store == IPSIM_STORE_SUMMARY && r->scratch < 0) {
+        int rc = h5_error(err, r->scratch_name, "create the scratch file");
+        ipsim_results_abort(r);
+        return rc;
+    }
+    if (write_root_attrs(r, seed) < 0 || write_scenario_text(r) < 0 || write_scales(r) < 0 ||
+        create_groups(r) < 0 || create_target_values(r) < 0) {
+        int rc = h5_error(err, r->partial_name, "write the results layout");
+        ipsim_results_abort(r);
+        return rc;
+    }
+    *out = r;
+    return IPSIM_OK;
+}
+
+/* ---- blocks ---- */
+
+/* Rows [0, n) of a block array [cap, inner...] into ds at rows [path0, ..). */
+static herr_t write_slab(hid_t ds, const double *base, size_t cap, size_t n, size_t path0,
+                         const hsize_t *inner, int rank)
+{
+    hsize_t mdims[3] = {cap}, start[3] = {0}, count[3] = {n};
+    for (int i = 1; i < rank; i++)
+        mdims[i] = count[i] = inner[i - 1];
+    hid_t mem = H5Screate_simple(rank, mdims, NULL), fsp = H5Dget_space(ds);
+    herr_t st = mem < 0 || fsp < 0
+                    ? -1
+                    : H5Sselect_hyperslab(mem, H5S_SELECT_SET, start, NULL, count, NULL);
+    start[0] = path0;
+    if (st >= 0)
+        st = H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (st >= 0)
+        st = H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, base);
+    hid_t stack = errors_save(st);
+    if (mem >= 0)
+        H5Sclose(mem);
+    if (fsp >= 0)
+        H5Sclose(fsp);
+    errors_restore(stack);
+    return st;
+}
+
+/* The block holds targets target-major; the file is path-major, so the
+ * block's n x n_targets values are transposed through a buffer first. */
+static herr_t write_targets(const ipsim_results *r, const ipsim_block *b)
+{
+    size_t nt = r->n_targets;
+    double *buf = malloc(b->n * nt * sizeof *buf);
+    if (!buf)
+        return -1;
+    for (size_t s = 0; s < b->n; s++)
+        for (size_t t = 0; t < nt; t++)
+            buf[s * nt + t] = b->target_values[t * b->cap + s];
+    hsize_t inner[1] = {nt};
+    herr_t st = write_slab(r->target_values, buf, b->n, b->n, b->path0, inner, 2);
+    free(buf);
+    return st;
+}
+
+/* ---- direct chunk writes ----
+ *
+ * Deflate is most of the cost of a run that stores monthly data, and HDF5
+ * runs its filters in the one thread that calls it.  So where a block
+ * covers whole chunks, the chunks are shuffled and deflated here, in
+ * parallel, exactly as HDF5's shuffle and deflate filters would, and handed
+ * to H5Dwrite_chunk; everything else goes through H5Dwrite. */
+
+typedef struct {
+    hid_t ds;
+    const double *src;  /* the chunk's first row in the block */
+    size_t rows;        /* rows the block holds; the rest of the chunk is fill */
+    size_t elems;       /* doubles in the whole chunk */
+    size_t row_len;     /* doubles per row */
+    hsize_t offset[3];  /* the chunk's first element in the dataset */
+    unsigned char *out; /* deflated chunk, out_len bytes */
+    size_t out_len;
+    int failed;
+} chunk_job;
+
+/* HDF5's shuffle filter for 8-byte elements: byte j of element i goes to
+ * j*n + i.  Elements past `valid` are the NaN fill value. */
+static void shuffle8(const double *src, size_t valid, size_t n, unsigned char *dst)
+{
+    const double fill = NAN;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *e = (const unsigned char *)(i < valid ? &src[i] : &fill);
+        for (size_t j = 0; j < sizeof(double); j++)
+            dst[j * n + i] = e[j];
+    }
+}
+
+/* Shuffles and deflates one chunk; 0 on success. */
+static int chunk_compress(chunk_job *job)
+{
+    size_t bytes = job->elems * sizeof(double);
+    unsigned char *shuf = malloc(bytes);
+    uLongf len = compressBound((uLong)bytes);
+    job->out = shuf ? malloc(len) : NULL;
+    int rc = -1;
+    if (job->out) {
+        shuffle8(job->src, job->rows * job->row_len, job->elems, shuf);
+        rc = compress2(job->out, &len, shuf, (uLong)bytes, DEFLATE_LEVEL) == Z_OK ? 0 : -1;
+        job->out_len = len;
+    }
+    free(shuf);
+    return rc;
+}
+
+/* 1 if the block's rows of group g are whole chunks (the last chunk of the
+ * dataset may be cut short by the end of the paths). */
+static int block_aligned(const ipsim_results *r, int g, const ipsim_block *b)
+{
+    hsize_t cp = r->direct_paths[g];
+    return cp && b->path0 % cp == 0 && (b->n % cp == 0 || b->path0 + b->n == r->n_paths);
+}
+
+static const double *block_base(const ipsim_block *b, int g, int m)
+{
+    switch (g) {
+    case G_YEARLY:
+        return ipsim_block_yearly(b, m, 0);
+    case G_YEARLY_ZONE:
+        return ipsim_block_yearly_zone(b, m, 0);
+    case G_MONTHLY:
+        return ipsim_block_monthly(b, m, 0);
+    default:
+        return ipsim_block_monthly_zone(b, m, 0);
+    }
+}
+
+/* Adds the jobs for metric m of group g to jobs[*n]. */
+static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m, chunk_job *jobs,
+                     size_t *n)
+{
+    hsize_t dims[3], cp = r->direct_paths[g];
+    group_dims(r, g, dims);
+    size_t row_len = group_rank(g) == 3 ? dims[1] * dims[2] : dims[1];
+    for (size_t s0 = 0; s0 < b->n; s0 += cp) {
+        chunk_job *j = &jobs[(*n)++];
+        memset(j, 0, sizeof *j);
+        j->ds = r->group[g][m];
+        j->src = block_base(b, g, m) + s0 * row_len;
+        j->rows = b->n - s0 < cp ? b->n - s0 : cp;
+        j->elems = cp * row_len;
+        j->row_len = row_len;
+        j->offset[0] = b->path0 + s0;
+    }
+}
+
+/* Compresses jobs in parallel, then writes them in order. */
+static herr_t run_jobs(const ipsim_results *r, chunk_job *jobs, size_t n)
+{
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) if (r->threads > 1)
+    for (long i = 0; i < (long)n; i++)
+        jobs[i].failed = chunk_compress(&jobs[i]) != 0;
+    herr_t st = 0;
+    for (size_t i = 0; i < n && st >= 0; i++)
+        st = jobs[i].failed ? -1
+                            : H5Dwrite_chunk(jobs[i].ds, H5P_DEFAULT, 0, jobs[i].offset,
+                                             jobs[i].out_len, jobs[i].out);
+    for (size_t i = 0; i < n; i++)
+        free(jobs[i].out);
+    return st;
+}
+
+/* Group g of the block: whole chunks as jobs, anything else written now. */
+static herr_t write_group(const ipsim_results *r, const ipsim_block *b, int g, chunk_job *jobs,
+                          size_t *n_jobs)
+{
+    hsize_t dims[3];
+    group_dims(r, g, dims);
+    int aligned = block_aligned(r, g, b);
+    herr_t st = 0;
+    for (int m = 0; m < group_metrics(g) && st >= 0; m++) {
+        if (aligned)
+            add_jobs(r, b, g, m, jobs, n_jobs);
+        else
+            st = write_slab(r->group[g][m], block_base(b, g, m), b->cap, b->n, b->path0, dims + 1,
+                            group_rank(g));
+    }
+    return st;
+}
+
+static int block_fits(const ipsim_results *r, const ipsim_block *b)
+{
+    return b->n <= b->cap && b->path0 <= r->n_paths && b->n <= r->n_paths - b->path0 &&
+           b->n_years == r->n_years && b->n_zones == r->n_zones && b->n_targets == r->n_targets &&
+           (r->store != IPSIM_STORE_MONTHLY || (b->monthly && b->n_months == r->n_months));
+}
+
+/* Upper bound on the chunk jobs of one block. */
+static size_t max_jobs(const ipsim_results *r, const ipsim_block *b)
+{
+    size_t n = 0;
+    for (int g = 0; g < N_GROUPS; g++)
+        if (r->direct_paths[g])
+            n += (size_t)group_metrics(g) * (b->n / r->direct_paths[g] + 1);
+    return n;
+}
+
+void ipsim_results_set_threads(ipsim_results *r, int threads)
+{
+    r->threads = threads > 0 ? threads : 1;
+}
+
+int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_error *err)
+{
+    if (!block_fits(r, b))
+        return ipsim_error_set(err, IPSIM_EFAIL,
+                               "results: block of paths %zu..+%zu does not match the file",
+                               b->path0, b->n);
+    if (b->n == 0)
+        return IPSIM_OK;
+    chunk_job *jobs = malloc((max_jobs(r, b) + 1) * sizeof *jobs);
+    if (!jobs)
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory writing a block");
+    size_t n_jobs = 0;
+    herr_t st = 0;
+    for (int g = 0; g < N_GROUPS && st >= 0; g++)
+        if (r->group[g][0] >= 0)
+            st = write_group(r, b, g, jobs, &n_jobs);
+    if (st >= 0)
+        st = run_jobs(r, jobs, n_jobs);
+    free(jobs);
+    if (st >= 0 && r->n_targets)
+        st = write_targets(r, b);
+    if (st < 0)
+        return h5_error(err, r->partial_name, "write results");
+    return IPSIM_OK;
+}
+
+/* ---- finish: summaries ---- */
+
+typedef struct {
+    double *all;  /* [n_paths][width] read back from a dataset */
+    double *col;  /* one column, in path order */
+    double *sort; /* scratch for the statistics */
+    size_t width; /* columns the buffer holds */
+} readback;
+
+static int readback_alloc(readback *rb, size_t n_paths, size_t width)
+{
+    rb->width = width;
+    rb->all = rb->col = rb->sort = NULL;
+    if (width && n_paths > SIZE_MAX / sizeof(double) / width)
+        return -1;
+    rb->all = malloc(n_paths * width * sizeof(double));
+    rb->col = malloc(n_paths * sizeof(double));
+    rb->sort = malloc(n_paths * sizeof(double));
+    return rb->all && rb->col && rb->sort ? 0 : -1;
+}
+
+static void readback_free(readback *rb)
+{
+    free(rb->all);
+    free(rb->col);
+    free(rb->sort);
+}
+
+/* Reads columns [c0, c0+nc) of a [path, column] dataset into rb->all. */
+static herr_t read_columns(hid_t ds, size_t n_paths, size_t c0, size_t nc, readback *rb)
+{
+    hsize_t start[2] = {0, c0}, count[2] = {n_paths, nc};
+    hid_t mem = H5Screate_simple(2, count, NULL), fsp = H5Dget_space(ds);
+    herr_t st = mem < 0 || fsp < 0
+                    ? -1
+                    : H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (st >= 0)
+        st = H5Dread(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, rb->all);
+    hid_t stack = errors_save(st);
+    if (mem >= 0)
+        H5Sclose(mem);
+    if (fsp >= 0)
+        H5Sclose(fsp);
+    errors_restore(stack);
+    return st;
+}
+
+static void gather(readback *rb, size_t n_paths, size_t nc, size_t c)
+{
+    for (size_t p = 0; p < n_paths; p++)
+        rb->col[p] = rb->all[p * nc + c];
+}
+
+/* A small contiguous float64 dataset with scales, units and long_name. */
+static herr_t summary_dataset(hid_t g, const char *name, int rank, const hsize_t *dims,
+                              const hid_t *scales, const double *data, int m, const char *prefix)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t ds = sp < 0
+                   ? -1
+                   : H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (st >= 0)
+        st = attr_metric(ds, m, prefix);
+    if (st >= 0)
+        st = attach(ds, scales, rank);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return st;
+}
+
+/* summary/<metric> [quantile, year] and summary/<metric>_mean [year]. */
+static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback *rb, double *q,
+                               double *mean)
+{
+    size_t ny = r->n_years, np = r->n_paths;
+    if (read_columns(r->group[G_YEARLY][m], np, 0, ny, rb) < 0)
+        return -1;
+    for (size_t y = 0; y < ny; y++) {
+        double qq[IPSIM_NQUANTILES];
+        gather(rb, np, ny, y);
+        ipsim_stats_summary(rb->col, np, rb->sort, &mean[y], qq);
+        for (int k = 0; k < IPSIM_NQUANTILES; k++)
+            q[k * ny + y] = qq[k];
+    }
+    const char *name = ipsim_metric_get(m)->name;
+    char mean_name[128];
+    snprintf(mean_name, sizeof mean_name, "%s_mean", name);
+    hsize_t dq[2] = {IPSIM_NQUANTILES, ny}, dm[1] = {ny};
+    hid_t sq[2] = {r->scale[S_QUANTILE], r->scale[S_YEAR]};
+    if (summary_dataset(g, name, 2, dq, sq, q, m, "quantiles over paths of ") < 0 ||
+        summary_dataset(g, mean_name, 1, dm, &r->scale[S_YEAR], mean, m, "mean over paths of ") < 0)
+        return -1;
+    return 0;
+}
+
+static herr_t write_summaries(const ipsim_results *r, readback *rb)
+{
+    double *q = malloc(IPSIM_NQUANTILES * r->n_years * sizeof *q);
+    double *mean = malloc(r->n_years * sizeof *mean);
+    hid_t g =
+        q && mean ? H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    herr_t st = g < 0 ? -1 : 0;
+    for (int m = 0; m < IPSIM_NMETRICS && st >= 0; m++)
+        st = summarise_metric(r, g, m, rb, q, mean);
+    if (g >= 0)
+        H5Gclose(g);
+    free(q);
+    free(mean);
+    return st;
+}
+
+/* ---- finish: targets ---- */
+
+typedef struct {
+    const char *name, *metric;
+    int32_t year;
+    const char *zone, *op;
+    double value, p_met, p_low, p_high, mean, q05, q25, q50, q75, q95, shortfall;
+    uint64_t n_finite, n_met;
+} target_row;
+
+static hid_t target_row_type(hid_t str)
+{
+    const struct {
+        const char *name;
+        size_t offset;
+        hid_t type;
+    } fields[] = {
+        {"name", HOFFSET(target_row, name), str},
+        {"metric", HOFFSET(target_row, metric), str},
+        {"year", HOFFSET(target_row, year), H5T_NATIVE_INT32},
+        {"zone", HOFFSET(target_row, zone), str},
+        {"op", HOFFSET(target_row, op), str},
+        {"value", HOFFSET(target_row, value), H5T_NATIVE_DOUBLE},
+        {"p_met", HOFFSET(target_row, p_met), H5T_NATIVE_DOUBLE},
+        {"p_low", HOFFSET(target_row, p_low), H5T_NATIVE_DOUBLE},
+        {"p_high", HOFFSET(target_row, p_high), H5T_NATIVE_DOUBLE},
+        {"mean", HOFFSET(target_row, mean), H5T_NATIVE_DOUBLE},
+        {"q05", HOFFSET(target_row, q05), H5T_NATIVE_DOUBLE},
+        {"q25", HOFFSET(target_row, q25), H5T_NATIVE_DOUBLE},
+        {"q50", HOFFSET(target_row, q50), H5T_NATIVE_DOUBLE},
+        {"q75", HOFFSET(target_row, q75), H5T_NATIVE_DOUBLE},
+        {"q95", HOFFSET(target_row, q95), H5T_NATIVE_DOUBLE},
+        {"shortfall", HOFFSET(target_row, shortfall), H5T_NATIVE_DOUBLE},
+        {"n_finite", HOFFSET(target_row, n_finite), H5T_NATIVE_UINT64},
+        {"n_met", HOFFSET(target_row, n_met), H5T_NATIVE_UINT64},
+    };
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(target_row));
+    for (size_t i = 0; t >= 0 && i < sizeof fields / sizeof fields[0]; i++)
+        if (H5Tinsert(t, fields[i].name, fields[i].offset, fields[i].type) < 0) {
+            H5Tclose(t);
+            t = -1;
+        }
+    return t;
+}
+
+static void target_row_fill(const ipsim_results *r, size_t i, const ipsim_target_stats *s,
+                            target_row *row)
+{
+    const ipsim_target *t = &r->scn->targets[i];
+    row->name = t->name ? t->name : "";
+    row->metric = ipsim_metric_get(t->metric) ? ipsim_metric_get(t->metric)->name : "";
+    row->year = t->year;
+    row->zone = t->zone >= 0 && (size_t)t->zone < r->n_zones ? r->scn->zones[t->zone].name : "";
+    row->op = t->op == IPSIM_OP_LE ? "<=" : ">=";
+    row->value = t->value;
+    row->p_met = s->p_met;
+    row->p_low = s->p_low;
+    row->p_high = s->p_high;
+    row->mean = s->mean;
+    row->q05 = s->q[0];
+    row->q25 = s->q[1];
+    row->q50 = s->q[2];
+    row->q75 = s->q[3];
+    row->q95 = s->q[4];
+    row->shortfall = s->shortfall;
+    row->n_finite = s->n_finite;
+    row->n_met = s->n_met;
+}
+
+/* Statistics of every target, from target_values read back a batch of
+ * columns at a time (the batch fits the buffer sized for the summaries). */
+static herr_t compute_targets(const ipsim_results *r, readback *rb, ipsim_target_stats *st)
+{
+    size_t np = r->n_paths;
+    for (size_t c0 = 0; c0 < r->n_targets; c0 += rb->width) {
+        size_t nc = r->n_targets - c0 < rb->width ? r->n_targets - c0 : rb->width;
+        if (read_columns(r->target_values, np, c0, nc, rb) < 0)
+            return -1;
+        for (size_t c = 0; c < nc; c++) {
+            const ipsim_target *t = &r->scn->targets[c0 + c];
+            gather(rb, np, nc, c);
+            ipsim_stats_target(rb->col, np, (int)t->op, t->value, rb->sort, &st[c0 + c]);
+        }
+    }
+    return 0;
+}
+
+static herr_t write_targets_table(const ipsim_results *r, const ipsim_target_stats *st)
+{
+    /* Zeroed: the padding between fields reaches the file too. */
+    target_row *rows = calloc(r->n_targets, sizeof *rows);
+    hid_t str = str_type();
+    hid_t type = str < 0 ? -1 : target_row_type(str);
+    hsize_t n = r->n_targets;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t ds = !rows || type < 0 || sp < 0 ? -1
+                                           : H5Dcreate2(r->file, "targets", type, sp, H5P_DEFAULT,
+                                                        H5P_DEFAULT, H5P_DEFAULT);
+    herr_t s = ds < 0 ? -1 : 0;
+    for (size_t i = 0; s >= 0 && i < r->n_targets; i++)
+        target_row_fill(r, i, &st[i], &rows[i]);
+    if (s >= 0)
+        s = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows);
+    if (s >= 0)
+        s = attach(ds, &r->scale[S_TARGET], 1);
+    if (s >= 0)
+        s = attr_str(ds, "long_name",
+                     "targets: probability met (Wilson 95%), mean, quantiles, "
+                     "expected shortfall");
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (type >= 0)
+        H5Tclose(type);
+    if (str >= 0)
+        H5Tclose(str);
+    free(rows);
+    return s;
+}
+
+static herr_t write_target_stats(const ipsim_results *r, readback *rb, ipsim_target_stats *out)
+{
+    if (!r->n_targets)
+        return 0;
+    ipsim_target_stats *st = out ? out : malloc(r->n_targets * sizeof *st);
+    herr_t s = st ? compute_targets(r, rb, st) : -1;
+    if (s >= 0)
+        s = write_targets_table(r, st);
+    if (st != out)
+        free(st);
+    return s;
+}
+
+/* ---- finish / abort ---- */
+
+/* The data must be on disk before the rename makes the file visible. */
+static int sync_file(const char *name)
+{
+    int fd = open(name, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    if (rc < 0 && errno == EINVAL) /* a file system without fsync */
+        rc = 0;
+    close(fd);
+    return rc;
+}
+
+static void remove_files(ipsim_results *r)
+{
+    if (r->own_partial)
+        unlink(r->partial_name);
+    if (r->own_scratch)
+        unlink(r->scratch_name);
+    r->own_partial = r->own_scratch = 0;
+}
+
+int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_error *err)
+{
+    readback rb;
+    int rc = IPSIM_OK;
+    /* One metric's [path, year]; target columns are read in batches as wide. */
+    if (readback_alloc(&rb, r->n_paths, r->n_years) < 0)
+        rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
+    else if (write_summaries(r, &rb) < 0 || write_target_stats(r, &rb, stats) < 0)
+        rc = h5_error(err, r->partial_name, "write summaries");
+    readback_free(&rb);
+    if (close_all(r) < 0 && rc == IPSIM_OK)
+        rc = h5_error(err, r->partial_name, "close the results file");
+    if (rc == IPSIM_OK && sync_file(r->partial_name) < 0)
+        rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot sync: %s", r->partial_name,
+                             strerror(errno));
+    if (r->own_scratch)
+        unlink(r->scratch_name);
+    r->own_scratch = 0;
+    if (rc == IPSIM_OK && rename(r->partial_name, r->final_name) < 0)
+        rc = ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->partial_name,
+                             r->final_name, strerror(errno));
+    if (rc != IPSIM_OK)
+        remove_files(r);
+    results_free(r);
+    return rc;
+}
+
+void ipsim_results_abort(ipsim_results *r)
+{
+    if (!r)
+        return;
+    close_all(r);
+    H5Eclear2(H5E_DEFAULT);
+    remove_files(r);
+    results_free(r);
+}

@@ -1,0 +1,46 @@
+/* results.h -- the HDF5 results file of MODEL.md §10.
+ *
+ * A run writes FILE.partial block by block and renames it to FILE only in
+ * ipsim_results_finish(), so a failed run never leaves or damages FILE.
+ * Blocks may arrive in any order (a process may own any contiguous range);
+ * summaries and targets are computed at finish by reading the per-path
+ * datasets back in path order, so they are identical whatever the thread
+ * count or block order. */
+#ifndef IPSIM_RESULTS_H
+#define IPSIM_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "block.h"
+#include "error.h"
+#include "scenario.h"
+#include "stats.h"
+
+#define IPSIM_FORMAT_VERSION 1
+
+enum ipsim_store { IPSIM_STORE_SUMMARY = 0, IPSIM_STORE_YEARLY, IPSIM_STORE_MONTHLY };
+
+typedef struct ipsim_results ipsim_results;
+
+/* Creates FILE.partial for a run of n_paths paths with block size block_paths. */
+int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
+                         uint64_t seed, size_t n_paths, size_t block_paths,
+                         enum ipsim_store store, ipsim_error *err);
+
+/* Threads that compress a block's chunks in ipsim_results_write_block()
+ * (default 1); the run's thread count, so -j is respected. */
+void ipsim_results_set_threads(ipsim_results *r, int threads);
+
+/* Stores slots 0 .. b->n-1 of b as paths b->path0 ... */
+int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_error *err);
+
+/* Computes summaries and target statistics, writes them, closes and renames
+ * FILE.partial to FILE.  stats (may be NULL) receives scn->n_targets entries.
+ * Frees r whatever happens. */
+int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_error *err);
+
+/* Closes and deletes FILE.partial (and any scratch file); frees r. */
+void ipsim_results_abort(ipsim_results *r);
+
+#endif

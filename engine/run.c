@@ -1,0 +1,130 @@
+/* run.c -- the path scheduler of run.h: fixed blocks of paths, each block
+ * computed by OpenMP threads (one workspace per thread) and then written. */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <omp.h>
+
+#include "metrics.h"
+#include "model.h"
+
+/* Block buffers are kept near this size; the block size never depends on
+ * the thread count, so the file layout (and a resumed run) does not either. */
+#define BLOCK_BYTES (32u << 20)
+#define BLOCK_MIN 16
+#define BLOCK_MAX 4096
+
+void ipsim_run_opts_init(ipsim_run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_paths = 10000;
+    o->seed = 1;
+    o->store = IPSIM_STORE_YEARLY;
+}
+
+size_t ipsim_run_block_paths(const ipsim_scenario *scn, const ipsim_run_opts *o)
+{
+    if (o->block_paths > 0)
+        return o->block_paths;
+    size_t Z = scn->n_zones, Y = (size_t)ipsim_scenario_n_years(scn);
+    size_t per_path = IPSIM_NMETRICS * Y * (Z + 1) + scn->n_targets;
+    if (o->store == IPSIM_STORE_MONTHLY)
+        per_path += IPSIM_NMONTHLY * (size_t)scn->horizon_months * (Z + 1);
+    per_path *= sizeof(double);
+    size_t b = BLOCK_BYTES / per_path;
+    if (b < BLOCK_MIN)
+        b = BLOCK_MIN;
+    if (b > BLOCK_MAX)
+        b = BLOCK_MAX;
+    return b;
+}
+
+static int threads_of(const ipsim_run_opts *o)
+{
+    return o->threads > 0 ? o->threads : omp_get_max_threads();
+}
+
+/* Computes slots 0 .. b->n-1 of block b in parallel.  On failure keeps the
+ * error of the lowest failing path, so the message does not depend on
+ * thread timing. */
+static int block_compute(ipsim_ws *ws, int nt, uint64_t seed, ipsim_block *b, ipsim_error *err)
+{
+    long first_bad = -1;
+    ipsim_error bad = {0};
+#pragma omp parallel num_threads(nt)
+    {
+        ipsim_ws *w = &ws[omp_get_thread_num()];
+        ipsim_error e;
+#pragma omp for schedule(dynamic, 1)
+        for (long s = 0; s < (long)b->n; s++) {
+            if (ipsim_path_run(w, seed, b->path0 + (size_t)s, b, (size_t)s, &e) != IPSIM_OK) {
+#pragma omp critical(ipsim_run_error)
+                if (first_bad < 0 || s < first_bad) {
+                    first_bad = s;
+                    bad = e;
+                }
+            }
+        }
+    }
+    if (first_bad >= 0) {
+        *err = bad;
+        return bad.code;
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_results *r,
+                     size_t block_first, size_t block_last, ipsim_error *err)
+{
+    ipsim_model model;
+    ipsim_block blk = {0};
+    int nt = threads_of(o), rc;
+    size_t B = ipsim_run_block_paths(scn, o);
+    ipsim_ws *ws = calloc((size_t)nt, sizeof *ws);
+    if (!ws)
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory allocating %d workspaces", nt);
+    rc = ipsim_model_init(&model, scn, err);
+    int n_ws = 0;
+    for (; rc == IPSIM_OK && n_ws < nt; n_ws++)
+        rc = ipsim_ws_alloc(&ws[n_ws], &model, err);
+    if (rc == IPSIM_OK)
+        rc = ipsim_block_alloc(&blk, B, (size_t)model.n_years, (size_t)scn->horizon_months,
+                               scn->n_zones, scn->n_targets, o->store == IPSIM_STORE_MONTHLY, err);
+    for (size_t k = block_first; rc == IPSIM_OK && k < block_last; k++) {
+        blk.path0 = k * B;
+        blk.n = o->n_paths - blk.path0 < B ? o->n_paths - blk.path0 : B;
+        rc = block_compute(ws, nt, o->seed, &blk, err);
+        if (rc == IPSIM_OK)
+            rc = ipsim_results_write_block(r, &blk, err);
+        if (rc == IPSIM_OK && o->progress && o->progress(o->progress_ctx, blk.path0 + blk.n, o->n_paths))
+            rc = ipsim_error_set(err, IPSIM_EFAIL, "run interrupted");
+    }
+    ipsim_block_free(&blk);
+    for (int i = 0; i < n_ws; i++)
+        ipsim_ws_free(&ws[i]);
+    free(ws);
+    ipsim_model_free(&model);
+    return rc;
+}
+
+int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *filename,
+              ipsim_target_stats *stats, ipsim_error *err)
+{
+    if (o->n_paths < 1 || o->n_paths > IPSIM_STREAM_MAX_PATHS)
+        return ipsim_error_set(err, IPSIM_EINPUT, "paths: %zu is out of range (expected 1 to %llu)",
+                               o->n_paths, IPSIM_STREAM_MAX_PATHS);
+    size_t B = ipsim_run_block_paths(scn, o);
+    size_t n_blocks = (o->n_paths + B - 1) / B;
+    ipsim_results *r;
+    int rc = ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
+    if (rc != IPSIM_OK)
+        return rc;
+    rc = ipsim_run_blocks(scn, o, r, 0, n_blocks, err);
+    if (rc != IPSIM_OK) {
+        ipsim_results_abort(r);
+        return rc;
+    }
+    return ipsim_results_finish(r, stats, err);
+}

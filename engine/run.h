@@ -1,0 +1,46 @@
+/* run.h -- the path scheduler: blocks of paths, computed in parallel.
+ *
+ * Paths are split into fixed blocks of block_paths; a caller (one process,
+ * or one MPI rank later) runs a contiguous range of blocks.  Inside a block,
+ * OpenMP threads take paths in any order, each with its own workspace; each
+ * path depends only on (scenario, seed, path), so results are bit-identical
+ * whatever the thread count or order. */
+#ifndef IPSIM_RUN_H
+#define IPSIM_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "results.h"
+#include "scenario.h"
+#include "stats.h"
+
+/* Called after each block from the calling thread; return nonzero to stop. */
+typedef int (*ipsim_progress_fn)(void *ctx, size_t paths_done, size_t paths_total);
+
+typedef struct {
+    size_t n_paths;      /* default 10000 */
+    uint64_t seed;
+    int threads;         /* <= 0: OpenMP's default */
+    enum ipsim_store store;
+    size_t block_paths;  /* 0: chosen from the problem size */
+    ipsim_progress_fn progress;
+    void *progress_ctx;
+} ipsim_run_opts;
+
+void ipsim_run_opts_init(ipsim_run_opts *o);
+
+/* The block size a run of this scenario would use. */
+size_t ipsim_run_block_paths(const ipsim_scenario *scn, const ipsim_run_opts *o);
+
+/* Computes blocks [block_first, block_last) into r. */
+int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_results *r,
+                     size_t block_first, size_t block_last, ipsim_error *err);
+
+/* The whole run: creates `filename`, computes every path, writes summaries
+ * and targets.  stats (may be NULL) receives scn->n_targets entries. */
+int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *filename,
+              ipsim_target_stats *stats, ipsim_error *err);
+
+#endif

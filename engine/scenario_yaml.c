@@ -1,0 +1,641 @@
+/* scenario_yaml.c -- scenario text -> YAML node tree (libyaml event API),
+ * core-schema typing of scalars, and the load/parse entry points.
+ *
+ * The tree is built with an explicit stack, so a hostile file can neither
+ * recurse us off the C stack nor make us allocate past IPSIM_MAX_DEPTH
+ * levels: the 65th nested collection is rejected the moment it opens. */
+#include "scenario_tree.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define PATH_MAX_LEN 512
+
+/* ---- messages ---------------------------------------------------------- */
+
+const char *ipsim_yfile_label(const char *filename)
+{
+    return filename ? filename : "<string>";
+}
+
+int ipsim_yerror(ipsim_error *err, const char *filename, ipsim_ymark at,
+                 const char *path, const char *fmt, ...)
+{
+    char what[IPSIM_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (at.src)
+        return ipsim_error_set(err, IPSIM_EINPUT, "%s: %s: %s", at.src, path, what);
+    return ipsim_error_set(err, IPSIM_EINPUT, "%s:%d:%d: %s: %s",
+                           ipsim_yfile_label(filename), at.line, at.col, path, what);
+}
+
+/* ---- tree -------------------------------------------------------------- */
+
+void ipsim_ytree_free(ipsim_ynode *node)
+{
+    if (!node)
+        return;
+    for (size_t i = 0; i < node->n; i++) {
+        if (node->kind == IPSIM_Y_MAP) {
+            free(node->pairs[i].key);
+            ipsim_ytree_free(node->pairs[i].value);
+        } else if (node->kind == IPSIM_Y_SEQ) {
+            ipsim_ytree_free(node->items[i]);
+        }
+    }
+    free(node->pairs);
+    free(node->items);
+    free(node->text);
+    free(node);
+}
+
+const ipsim_ynode *ipsim_ytree_get(const ipsim_ynode *map, const char *key)
+{
+    if (!map || map->kind != IPSIM_Y_MAP)
+        return NULL;
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < map->n; i++)
+        if (map->pairs[i].key_len == klen && strcmp(map->pairs[i].key, key) == 0)
+            return map->pairs[i].value;
+    return NULL;
+}
+
+/* ---- core schema (YAML 1.2 §10.3.2) ------------------------------------ */
+
+static int all_of(const char *s, const char *set)
+{
+    return *s && strspn(s, set) == strlen(s);
+}
+
+static int is_null(const char *s)
+{
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+           !strcmp(s, "NULL");
+}
+
+static int is_true(const char *s)
+{
+    return !strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE");
+}
+
+static int is_false(const char *s)
+{
+    return !strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE");
+}
+
+static int is_int(const char *s)
+{
+    if (!strncmp(s, "0o", 2))
+        return all_of(s + 2, "01234567");
+    if (!strncmp(s, "0x", 2))
+        return all_of(s + 2, "0123456789abcdefABCDEF");
+    if (*s == '-' || *s == '+')
+        s++;
+    return all_of(s, "0123456789");
+}
+
+static int is_inf(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    return !strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF");
+}
+
+static int is_nan(const char *s)
+{
+    return !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN");
+}
+
+static size_t digits(const char *s)
+{
+    return strspn(s, "0123456789");
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static int is_decimal_float(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (*s == '.') {
+        size_t d = digits(s + 1);
+        if (!d)
+            return 0;
+        s += 1 + d;
+    } else {
+        size_t d = digits(s);
+        if (!d)
+            return 0;
+        s += d;
+        if (*s == '.')
+            s += 1 + digits(s + 1);
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        size_t d = digits(s);
+        if (!d)
+            return 0;
+        s += d;
+    }
+    return *s == '\0';
+}
+
+enum ipsim_ytype ipsim_yscalar_type(const ipsim_ynode *node)
+{
+    if (!node || node->kind != IPSIM_Y_SCALAR || !node->plain)
+        return IPSIM_YT_STR;
+    const char *s = node->text;
+    if (is_null(s))
+        return IPSIM_YT_NULL;
+    if (is_true(s) || is_false(s))
+        return IPSIM_YT_BOOL;
+    if (is_int(s))
+        return IPSIM_YT_INT;
+    if (is_inf(s) || is_nan(s) || is_decimal_float(s))
+        return IPSIM_YT_FLOAT;
+    return IPSIM_YT_STR;
+}
+
+int ipsim_yscalar_true(const ipsim_ynode *node)
+{
+    return node && node->kind == IPSIM_Y_SCALAR && is_true(node->text);
+}
+
+/* 0o17 and 0x1F: unsigned, no sign allowed by the schema. */
+static int based_ull(const char *s, unsigned long long *out)
+{
+    int base = s[1] == 'o' ? 8 : 16;
+    errno = 0;
+    *out = strtoull(s + 2, NULL, base);
+    return errno == ERANGE ? -1 : 0;
+}
+
+int ipsim_yscalar_llong(const ipsim_ynode *node, long long *out)
+{
+    const char *s = node->text;
+    if (!strncmp(s, "0o", 2) || !strncmp(s, "0x", 2)) {
+        unsigned long long u;
+        if (based_ull(s, &u) || u > (unsigned long long)LLONG_MAX)
+            return -1;
+        *out = (long long)u;
+        return 0;
+    }
+    errno = 0;
+    *out = strtoll(s, NULL, 10);
+    return errno == ERANGE ? -1 : 0;
+}
+
+int ipsim_yscalar_double(const ipsim_ynode *node, double *out)
+{
+    const char *s = node->text;
+    if (is_nan(s)) {
+        *out = NAN;
+        return 0;
+    }
+    if (is_inf(s)) {
+        *out = s[0] == '-' ? -INFINITY : INFINITY;
+        return 0;
+    }
+    if (!strncmp(s, "0o", 2) || !strncmp(s, "0x", 2)) {
+        unsigned long long u;
+        if (based_ull(s, &u))
+            return -1;
+        *out = (double)u;
+        return 0;
+    }
+    errno = 0;
+    *out = strtod(s, NULL);
+    /* ERANGE also flags underflow to ~0, which is a fine finite value */
+    return (errno == ERANGE && isinf(*out)) ? -1 : 0;
+}
+
+/* ---- the builder ------------------------------------------------------- */
+
+typedef struct {
+    const char *text;
+    size_t len;
+    const char *file;
+    ipsim_error *err;
+    ipsim_ynode *root;
+    ipsim_ynode *stack[IPSIM_MAX_DEPTH];
+    int depth;
+    int docs;
+} builder;
+
+static ipsim_ymark mark_of(yaml_mark_t m)
+{
+    ipsim_ymark r = {(int)m.line + 1, (int)m.column + 1, NULL};
+    return r;
+}
+
+static int oom(builder *b)
+{
+    return ipsim_error_set(b->err, IPSIM_ENOMEM, "out of memory while reading %s",
+                           ipsim_yfile_label(b->file));
+}
+
+static int wants_key(const ipsim_ynode *map)
+{
+    return map->n == 0 || map->pairs[map->n - 1].value != NULL;
+}
+
+/* Index path of the position the next event would fill, e.g. "zones[0].
+ * upgrades[1]" -- zone names are unknown here, indices are exact. */
+static void builder_path(const builder *b, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < b->depth && at < size; i++) {
+        const ipsim_ynode *c = b->stack[i];
+        int top = i == b->depth - 1;
+        if (c->kind == IPSIM_Y_SEQ) {
+            at += (size_t)snprintf(buf + at, size - at, "[%zu]", top ? c->n : c->n - 1);
+        } else if (!(top && wants_key(c))) {
+            at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? "." : "",
+                                   c->pairs[c->n - 1].key);
+        }
+    }
+    if (at >= size && size > 4)
+        strcpy(buf + size - 4, "...");
+    if (strlen(buf) > 120) /* deep nesting: the start locates it well enough */
+        strcpy(buf + 117, "...");
+    if (!buf[0])
+        snprintf(buf, size, "(root)");
+}
+
+static int builder_fail(builder *b, yaml_mark_t m, const char *what)
+{
+    char path[PATH_MAX_LEN];
+    builder_path(b, path, sizeof path);
+    return ipsim_yerror(b->err, b->file, mark_of(m), path, "%s", what);
+}
+
+/* builder_fail with one string argument in what (a printf format). */
+static int builder_fail_s(builder *b, yaml_mark_t m, const char *what, const char *arg)
+{
+    char msg[IPSIM_ERROR_MSG_MAX];
+    snprintf(msg, sizeof msg, what, arg);
+    return builder_fail(b, m, msg);
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p = realloc(*arr, ncap * elem);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* Hangs node under the open collection on top of the stack (or makes it
+ * the root).  Takes ownership of node in every case. */
+static int attach(builder *b, ipsim_ynode *node, yaml_mark_t m)
+{
+    if (b->depth == 0) {
+        b->root = node;
+        return IPSIM_OK;
+    }
+    ipsim_ynode *top = b->stack[b->depth - 1];
+    if (top->kind == IPSIM_Y_SEQ) {
+        if (grow((void **)&top->items, &top->cap, top->n, sizeof *top->items)) {
+            ipsim_ytree_free(node);
+            return oom(b);
+        }
+        top->items[top->n++] = node;
+        return IPSIM_OK;
+    }
+    if (!wants_key(top)) {
+        top->pairs[top->n - 1].value = node;
+        return IPSIM_OK;
+    }
+    if (node->kind != IPSIM_Y_SCALAR) {
+        ipsim_ytree_free(node);
+        return builder_fail(b, m, "a mapping key must be a plain name "
+                            "(expected `key: value`)");
+    }
+    if (grow((void **)&top->pairs, &top->cap, top->n, sizeof *top->pairs)) {
+        ipsim_ytree_free(node);
+        return oom(b);
+    }
+    ipsim_ypair *p = &top->pairs[top->n++];
+    p->key = node->text;
+    p->key_len = node->len;
+    p->key_mark = node->mark;
+    p->value = NULL;
+    node->text = NULL;
+    ipsim_ytree_free(node);
+    return IPSIM_OK;
+}
+
+static ipsim_ynode *node_new(enum ipsim_ykind kind, yaml_mark_t m)
+{
+    ipsim_ynode *n = calloc(1, sizeof *n);
+    if (n) {
+        n->kind = kind;
+        n->mark = mark_of(m);
+    }
+    return n;
+}
+
+static int on_scalar(builder *b, const yaml_event_t *e)
+{
+    ipsim_ynode *n = node_new(IPSIM_Y_SCALAR, e->start_mark);
+    char *text = malloc(e->data.scalar.length + 1);
+    if (!n || !text) {
+        free(n);
+        free(text);
+        return oom(b);
+    }
+    memcpy(text, e->data.scalar.value, e->data.scalar.length);
+    text[e->data.scalar.length] = '\0';
+    n->text = text;
+    n->len = e->data.scalar.length;
+    n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return attach(b, n, e->start_mark);
+}
+
+static int on_open(builder *b, const yaml_event_t *e, enum ipsim_ykind kind)
+{
+    if (b->depth == IPSIM_MAX_DEPTH)
+        return builder_fail(b, e->start_mark, "nesting is deeper than 64 levels "
+                            "(expected at most 64 levels of lists and mappings)");
+    ipsim_ynode *n = node_new(kind, e->start_mark);
+    if (!n)
+        return oom(b);
+    int rc = attach(b, n, e->start_mark);
+    if (rc == IPSIM_OK)
+        b->stack[b->depth++] = n;
+    return rc;
+}
+
+/* Anchors, aliases and tags are refused outright: expanding aliases is how
+ * "billion laughs" files blow up, and tags would bypass the core schema. */
+static int check_props(builder *b, const yaml_event_t *e)
+{
+    const yaml_char_t *anchor = NULL, *tag = NULL;
+    if (e->type == YAML_SCALAR_EVENT) {
+        anchor = e->data.scalar.anchor;
+        tag = e->data.scalar.tag;
+    } else if (e->type == YAML_MAPPING_START_EVENT) {
+        anchor = e->data.mapping_start.anchor;
+        tag = e->data.mapping_start.tag;
+    } else if (e->type == YAML_SEQUENCE_START_EVENT) {
+        anchor = e->data.sequence_start.anchor;
+        tag = e->data.sequence_start.tag;
+    }
+    if (anchor)
+        return builder_fail_s(b, e->start_mark, "anchor &%s is not supported (expected "
+                            "the value written out; anchors and aliases are refused)",
+                            (const char *)anchor);
+    if (tag)
+        return builder_fail_s(b, e->start_mark, "tag %s is not supported (expected a "
+                            "plain or quoted value)", (const char *)tag);
+    return IPSIM_OK;
+}
+
+static int on_event(builder *b, const yaml_event_t *e)
+{
+    int rc = check_props(b, e);
+    if (rc)
+        return rc;
+    switch (e->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++b->docs > 1)
+            return builder_fail(b, e->start_mark, "more than one YAML document "
+                                "(expected a single document; remove the `---` line)");
+        return IPSIM_OK;
+    case YAML_ALIAS_EVENT:
+        return builder_fail_s(b, e->start_mark, "alias *%s is not supported (expected "
+                            "the value written out; aliases are never expanded)",
+                            (const char *)e->data.alias.anchor);
+    case YAML_SCALAR_EVENT:
+        return on_scalar(b, e);
+    case YAML_SEQUENCE_START_EVENT:
+        return on_open(b, e, IPSIM_Y_SEQ);
+    case YAML_MAPPING_START_EVENT:
+        return on_open(b, e, IPSIM_Y_MAP);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        b->depth--;
+        return IPSIM_OK;
+    default:
+        return IPSIM_OK;
+    }
+}
+
+/* ---- libyaml errors ---------------------------------------------------- */
+
+/* 1-based line and column of byte offset off (columns count characters). */
+static ipsim_ymark mark_at_offset(const char *text, size_t len, size_t off)
+{
+    ipsim_ymark m = {1, 1, NULL};
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            m.line++;
+            m.col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            m.col++;
+        }
+    }
+    return m;
+}
+
+/* Byte at a libyaml mark (line/column are in characters), or 0. */
+static unsigned char byte_at_mark(const char *text, size_t len, yaml_mark_t m)
+{
+    size_t i = 0, line = 0, col = 0;
+    while (i < len && line < m.line)
+        if (text[i++] == '\n')
+            line++;
+    while (i < len && col < m.column) {
+        i++;
+        while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+            i++;
+        col++;
+    }
+    return i < len ? (unsigned char)text[i] : 0;
+}
+
+static int syntax_error(builder *b, const yaml_parser_t *p)
+{
+    const char *file = ipsim_yfile_label(b->file);
+    if (p->error == YAML_MEMORY_ERROR)
+        return oom(b);
+    if (p->error == YAML_READER_ERROR) {
+        ipsim_ymark m = mark_at_offset(b->text, b->len, p->problem_offset);
+        return ipsim_error_set(b->err, IPSIM_EINPUT, "%s:%d:%d: syntax error: %s "
+                               "(byte 0x%02X; expected UTF-8 text)", file, m.line, m.col,
+                               p->problem, (unsigned)(p->problem_value & 0xFF));
+    }
+    ipsim_ymark pm = mark_of(p->problem_mark), cm = mark_of(p->context_mark);
+    const char *problem = p->problem ? p->problem : "invalid YAML";
+    const char *context = p->context ? p->context : NULL;
+    if (strstr(problem, "tab") || byte_at_mark(b->text, b->len, p->problem_mark) == '\t')
+        return ipsim_error_set(b->err, IPSIM_EINPUT, "%s:%d:%d: syntax error: tab "
+                               "character used for indentation (expected spaces; YAML "
+                               "does not allow tabs here)", file, pm.line, pm.col);
+    if (context && strstr(context, "quoted scalar") && strstr(problem, "end of stream"))
+        return ipsim_error_set(b->err, IPSIM_EINPUT, "%s:%d:%d: syntax error: the quoted "
+                               "string opened here is never closed (expected a closing "
+                               "quote before the end of the file)", file, cm.line, cm.col);
+    if (context && strstr(context, "block scalar"))
+        return ipsim_error_set(b->err, IPSIM_EINPUT, "%s:%d:%d: syntax error: %s after "
+                               "`>` or `|` (expected a quoted value: a value that starts "
+                               "with > or | must be quoted, e.g. op: \">=\")", file,
+                               pm.line, pm.col, problem);
+    if (context)
+        return ipsim_error_set(b->err, IPSIM_EINPUT, "%s:%d:%d: syntax error: %s (%s "
+                               "started at line %d, column %d)", file, pm.line, pm.col,
+                               problem, context, cm.line, cm.col);
+    return ipsim_error_set(b->err, IPSIM_EINPUT, "%s:%d:%d: syntax error: %s", file,
+                           pm.line, pm.col, problem);
+}
+
+int ipsim_ytree_parse(const char *text, size_t len, const char *filename,
+                      ipsim_ynode **root, ipsim_error *err)
+{
+    *root = NULL;
+    if (len > IPSIM_MAX_FILE_BYTES) {
+        ipsim_ymark m = {1, 1, NULL};
+        return ipsim_yerror(err, filename, m, "(root)", "the file is too large "
+                            "(expected at most %u bytes)", IPSIM_MAX_FILE_BYTES);
+    }
+    builder b = {.text = text, .len = len, .file = filename, .err = err};
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return oom(&b);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int rc = IPSIM_OK, done = 0;
+    while (rc == IPSIM_OK && !done) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&parser, &e)) {
+            rc = syntax_error(&b, &parser);
+            break;
+        }
+        done = e.type == YAML_STREAM_END_EVENT;
+        rc = on_event(&b, &e);
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&parser);
+    if (rc != IPSIM_OK) {
+        ipsim_ytree_free(b.root);
+        return rc;
+    }
+    *root = b.root;
+    return IPSIM_OK;
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+/* Parses buf (owned: kept as scn->text on success, freed on error). */
+static int parse_owned(ipsim_scenario *scn, char *buf, size_t len,
+                       const char *filename, ipsim_error *err)
+{
+    ipsim_ynode *root = NULL;
+    int rc = ipsim_ytree_parse(buf, len, filename, &root, err);
+    if (rc == IPSIM_OK) {
+        rc = ipsim_scenario_from_tree(scn, root, filename, err);
+        ipsim_ytree_free(root);
+    }
+    if (rc == IPSIM_OK) {
+        scn->path = strdup(filename ? filename : "");
+        if (!scn->path) {
+            ipsim_scenario_free(scn);
+            rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
+        }
+    }
+    if (rc != IPSIM_OK) {
+        free(buf);
+        return rc;
+    }
+    scn->text = buf;
+    scn->text_len = len;
+    return IPSIM_OK;
+}
+
+int ipsim_scenario_parse(ipsim_scenario *scn, const char *text, size_t len,
+                         const char *filename, ipsim_error *err)
+{
+    memset(scn, 0, sizeof *scn);
+    if (len > IPSIM_MAX_FILE_BYTES) {
+        ipsim_ynode *none;
+        return ipsim_ytree_parse(text, len, filename, &none, err);
+    }
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    return parse_owned(scn, buf, len, filename, err);
+}
+
+/* Reads at most IPSIM_MAX_FILE_BYTES + 1 bytes, so an oversized file is
+ * refused without reading all of it. */
+static int read_file(FILE *f, const char *path, char **out, size_t *out_len,
+                     ipsim_error *err)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap > IPSIM_MAX_FILE_BYTES)
+            break;
+        size_t ncap = cap * 2 > IPSIM_MAX_FILE_BYTES + 1u ? IPSIM_MAX_FILE_BYTES + 1u : cap * 2;
+        char *p = realloc(buf, ncap + 1);
+        if (!p) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = p;
+        cap = ncap;
+    }
+    if (!buf)
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory reading %s", path);
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        return ipsim_error_set(err, IPSIM_EINPUT, "%s: cannot read the scenario file: %s",
+                               path, strerror(e));
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *out_len = n;
+    return IPSIM_OK;
+}
+
+int ipsim_scenario_load(ipsim_scenario *scn, const char *path, ipsim_error *err)
+{
+    memset(scn, 0, sizeof *scn);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ipsim_error_set(err, IPSIM_EINPUT, "%s: cannot open the scenario file: %s",
+                               path, strerror(errno));
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(f, path, &buf, &len, err);
+    fclose(f);
+    if (rc != IPSIM_OK)
+        return rc;
+    if (len > IPSIM_MAX_FILE_BYTES) {
+        ipsim_ynode *none;
+        rc = ipsim_ytree_parse(buf, len, path, &none, err);
+        free(buf);
+        return rc;
+    }
+    return parse_owned(scn, buf, len, path, err);
+}

@@ -1,0 +1,71 @@
+/* lifecycle.c -- what happens to a placed project later: its operation
+ * start or its abandonment, and the initial pipeline (MODEL.md §3, §4.2c).
+ *
+ * Future events live in per-zone month calendars (capital and count
+ * starting, land returned), so applying month t's events costs O(1) per
+ * zone whatever the number of projects; events due at or after the horizon
+ * are never recorded. */
+#include "model.h"
+
+#include <math.h>
+#include <string.h>
+
+static size_t cell(const ipsim_ws *ws, size_t z, int t)
+{
+    return z * (size_t)ws->m->T + (size_t)t;
+}
+
+/* Initial pipeline (§3): month j < P starts K/P and floor((j+1)n/P) -
+ * floor(jn/P) projects; they take no land and are never abandoned. */
+static void pipeline_schedule(ipsim_ws *ws, size_t z)
+{
+    const ipsim_zone *zp = &ws->m->zones[z];
+    long P = zp->initial_pipeline_months, n = zp->initial_pipeline_projects;
+    double K = zp->initial_pipeline_capital_musd;
+    if (K == 0.0 && n == 0)
+        return;
+    long last = P < ws->m->T ? P : ws->m->T;
+    for (long j = 0; j < last; j++) {
+        long cnt = (long)(((long double)(j + 1) * n) / P) - (long)(((long double)j * n) / P);
+        ws->cal_capital[cell(ws, z, (int)j)] += K / (double)P;
+        ws->cal_count[cell(ws, z, (int)j)] += (double)cnt;
+    }
+}
+
+void ipsim_lifecycle_reset(ipsim_ws *ws)
+{
+    size_t n = ws->m->Z * (size_t)ws->m->T;
+    memset(ws->cal_capital, 0, n * sizeof *ws->cal_capital);
+    memset(ws->cal_count, 0, n * sizeof *ws->cal_count);
+    memset(ws->cal_land, 0, n * sizeof *ws->cal_land);
+    for (size_t z = 0; z < ws->m->Z; z++) {
+        ws->n_op[z] = (double)ws->m->zones[z].initial_operating_projects;
+        pipeline_schedule(ws, z);
+    }
+}
+
+void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p)
+{
+    long due = (long)t + p->lag;
+    if (due >= ws->m->T)
+        return;
+    size_t c = cell(ws, w, (int)due);
+    if (p->abandon) {
+        ws->cal_land[c] += p->land;
+    } else {
+        ws->cal_capital[c] += p->capital;
+        ws->cal_count[c] += 1.0;
+    }
+}
+
+void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t)
+{
+    size_t c = cell(ws, z, t);
+    ipsim_production_age(ws, z, t);
+    if (ws->cal_count[c] > 0.0 || ws->cal_capital[c] > 0.0) {
+        ipsim_production_start(ws, z, t, ws->cal_capital[c]);
+        ws->n_op[z] += ws->cal_count[c];
+    }
+    if (ws->cal_land[c] > 0.0)
+        ipsim_land_return(ws, z, ws->cal_land[c]);
+}

@@ -1,0 +1,121 @@
+/* model.h -- one Monte Carlo path of MODEL.md §4, split by mechanism.
+ *
+ * ipsim_model holds what every path shares, precomputed once and read-only
+ * (attractiveness by zone and month, growth factors, macro constants).
+ * ipsim_ws is a caller-owned workspace per thread: the state of every zone
+ * as plain arrays (structure of arrays) and per-zone event calendars, all
+ * allocated up front so the per-month loop never allocates.
+ *
+ * The mechanisms, one file each:
+ *   demand.c     macro factor, arrival counts, the seven draws of a project
+ *   land.c       expansion, clearance, fit/redirect/placement
+ *   lifecycle.c  operation starts and abandonments (calendars), pipeline
+ *   production.c ramp-up and monthly production
+ *   targets.c    per-path values of targets
+ *   path.c       the monthly loop and yearly aggregation */
+#ifndef IPSIM_MODEL_H
+#define IPSIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "block.h"
+#include "error.h"
+#include "metrics.h"
+#include "scenario.h"
+#include "stream.h"
+
+typedef struct {
+    const ipsim_scenario *scn;
+    const ipsim_zone *zones; /* the parameters in force (per path later) */
+    size_t Z;
+    int T, n_years;
+    int *year_of;        /* [T] year index of month t */
+    double *attr;        /* [Z*T] a(t) = a0 * prod x over upgrades in force */
+    int *wwtp_from;      /* [Z] month index from which the WWTP works */
+    double *growth;      /* [T] (1+g)^(t/12) / 12 */
+    double macro_phi, macro_shock_sd; /* phi, s*sqrt(1-phi^2) */
+    double *macro_half_var;           /* [T] v_t / 2 */
+    size_t ring_total;   /* sum of ramp_months over zones */
+} ipsim_model;
+
+/* A project as drawn at arrival (MODEL.md §4.3, draws 1-7). */
+typedef struct {
+    int fdi;
+    double capital;   /* K, musd */
+    double land;      /* l = K / I, ha */
+    int needs_wwtp;
+    int lag;          /* tau >= 1, months */
+    int abandon;
+    int redirect;
+} ipsim_project;
+
+typedef struct {
+    const ipsim_model *m;
+    ipsim_stream st;
+    /* land, per zone */
+    double *A, *L, *C, *U;
+    int *exp_next;     /* next untriggered expansion phase */
+    int *exp_due;      /* due month of the pending phase, or -1 */
+    /* lifecycle calendars, [z*T + t] */
+    double *cal_capital; /* capital starting operation */
+    double *cal_count;   /* projects starting operation */
+    double *cal_land;    /* land returned by abandonments */
+    /* production, per zone */
+    double *k_full;    /* capital at full ramp */
+    double *ramp_w;    /* capital still ramping */
+    double *ramp_v;    /* sum over ramping cohorts of K * (age + 1) */
+    double *ring;      /* last R months of starts, per zone at ring_off[z] */
+    size_t *ring_off;
+    double *n_op;      /* projects operating */
+    double macro_m;    /* m_t */
+    /* this month's outputs per zone: [IPSIM_NMONTHLY][Z] */
+    double *out;
+} ipsim_ws;
+
+/* Shared model. */
+int ipsim_model_init(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *err);
+void ipsim_model_free(ipsim_model *m);
+
+/* Workspace (one per thread). */
+int ipsim_ws_alloc(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err);
+void ipsim_ws_free(ipsim_ws *ws);
+
+/* Runs path `path` and stores it in slot `slot` of b. */
+int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, size_t slot,
+                   ipsim_error *err);
+
+/* demand.c */
+void ipsim_demand_reset(ipsim_ws *ws);
+double ipsim_demand_macro(ipsim_ws *ws, int t);
+unsigned ipsim_demand_count(ipsim_ws *ws, size_t z, int t, double macro);
+void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_project *p);
+/* Step 3 for every zone: draws, places (land.c) and schedules (lifecycle.c). */
+int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err);
+
+/* land.c */
+void ipsim_land_reset(ipsim_ws *ws);
+void ipsim_land_expand(ipsim_ws *ws, size_t z, int t);
+void ipsim_land_clear(ipsim_ws *ws, size_t z, int t);
+int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
+/* Host zone for p arriving in z (redirect rule), or -1 when lost. */
+long ipsim_land_host(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
+void ipsim_land_take(ipsim_ws *ws, size_t w, double ha);
+void ipsim_land_return(ipsim_ws *ws, size_t w, double ha);
+
+/* lifecycle.c */
+void ipsim_lifecycle_reset(ipsim_ws *ws);
+void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p);
+void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t);
+
+/* production.c */
+void ipsim_production_reset(ipsim_ws *ws);
+void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital);
+/* Advances zone z's ramp to month t (call once per month, before starts). */
+void ipsim_production_age(ipsim_ws *ws, size_t z, int t);
+double ipsim_production_month(const ipsim_ws *ws, size_t z, int t);
+
+/* targets.c */
+void ipsim_targets_eval(const ipsim_model *m, ipsim_block *b, size_t slot);
+
+#endif

@@ -1,0 +1,265 @@
+/* path.c -- one Monte Carlo path: the monthly loop of MODEL.md §4 in its
+ * order, and the monthly-to-yearly aggregation of §1 and §5.
+ *
+ * Also builds the shared read-only model (ipsim_model) and the per-thread
+ * workspace (ipsim_ws); everything the loop touches is allocated here,
+ * before the first month. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALLOC(ptr, n, err)                                                              \
+    do {                                                                                \
+        size_t n_ = (size_t)(n);                                                        \
+        if (n_ == 0)                                                                    \
+            n_ = 1;                                                                     \
+        if (!((ptr) = calloc(n_, sizeof *(ptr))))                                       \
+            return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory (%zu elements)", n_); \
+    } while (0)
+
+static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *err)
+{
+    size_t Z = m->Z, T = (size_t)m->T;
+    int y0 = ipsim_scenario_first_year(scn);
+    ALLOC(m->year_of, T, err);
+    ALLOC(m->attr, Z * T, err);
+    ALLOC(m->wwtp_from, Z, err);
+    ALLOC(m->growth, T, err);
+    ALLOC(m->macro_half_var, T, err);
+    for (size_t t = 0; t < T; t++) {
+        m->year_of[t] = (scn->start_abs + (int)t) / 12 - y0;
+        m->growth[t] = pow(1.0 + scn->productivity_growth, (double)t / 12.0) / 12.0;
+        double s = scn->macro_sigma;
+        m->macro_half_var[t] = 0.5 * s * s * (1.0 - pow(m->macro_phi, 2.0 * (double)(t + 1)));
+    }
+    for (size_t z = 0; z < Z; z++) {
+        const ipsim_zone *zp = &m->zones[z];
+        for (size_t t = 0; t < T; t++) {
+            double a = zp->attractiveness;
+            for (size_t u = 0; u < zp->n_upgrades; u++)
+                if (zp->upgrades[u].from_abs - scn->start_abs <= (int)t)
+                    a *= zp->upgrades[u].attractiveness;
+            m->attr[z * T + t] = a;
+        }
+        int w = zp->wwtp_from_abs;
+        m->wwtp_from[z] = (w == IPSIM_WWTP_ALWAYS || w == IPSIM_WWTP_NEVER) ? w : w - scn->start_abs;
+        m->ring_total += (size_t)zp->ramp_months;
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_model_init(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->scn = scn;
+    m->zones = scn->zones;
+    m->Z = scn->n_zones;
+    m->T = scn->horizon_months;
+    m->n_years = ipsim_scenario_n_years(scn);
+    m->macro_phi = pow(scn->macro_rho, 1.0 / 12.0);
+    m->macro_shock_sd = scn->macro_sigma * sqrt(1.0 - m->macro_phi * m->macro_phi);
+    int rc = model_tables(m, scn, err);
+    if (rc != IPSIM_OK)
+        ipsim_model_free(m);
+    return rc;
+}
+
+void ipsim_model_free(ipsim_model *m)
+{
+    free(m->year_of);
+    free(m->attr);
+    free(m->wwtp_from);
+    free(m->growth);
+    free(m->macro_half_var);
+    memset(m, 0, sizeof *m);
+}
+
+static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
+{
+    size_t Z = m->Z, ZT = m->Z * (size_t)m->T;
+    ALLOC(ws->A, Z, err);
+    ALLOC(ws->L, Z, err);
+    ALLOC(ws->C, Z, err);
+    ALLOC(ws->U, Z, err);
+    ALLOC(ws->exp_next, Z, err);
+    ALLOC(ws->exp_due, Z, err);
+    ALLOC(ws->cal_capital, ZT, err);
+    ALLOC(ws->cal_count, ZT, err);
+    ALLOC(ws->cal_land, ZT, err);
+    ALLOC(ws->k_full, Z, err);
+    ALLOC(ws->ramp_w, Z, err);
+    ALLOC(ws->ramp_v, Z, err);
+    ALLOC(ws->ring, m->ring_total, err);
+    ALLOC(ws->ring_off, Z, err);
+    ALLOC(ws->n_op, Z, err);
+    ALLOC(ws->out, (size_t)IPSIM_NMONTHLY * Z, err);
+    size_t off = 0;
+    for (size_t z = 0; z < Z; z++) {
+        ws->ring_off[z] = off;
+        off += (size_t)m->zones[z].ramp_months;
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_ws_alloc(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->m = m;
+    int rc = ipsim_stream_init(&ws->st, err);
+    if (rc == IPSIM_OK)
+        rc = ws_arrays(ws, m, err);
+    if (rc != IPSIM_OK)
+        ipsim_ws_free(ws);
+    return rc;
+}
+
+void ipsim_ws_free(ipsim_ws *ws)
+{
+    ipsim_stream_free(&ws->st);
+    free(ws->A);
+    free(ws->L);
+    free(ws->C);
+    free(ws->U);
+    free(ws->exp_next);
+    free(ws->exp_due);
+    free(ws->cal_capital);
+    free(ws->cal_count);
+    free(ws->cal_land);
+    free(ws->k_full);
+    free(ws->ramp_w);
+    free(ws->ramp_v);
+    free(ws->ring);
+    free(ws->ring_off);
+    free(ws->n_op);
+    free(ws->out);
+    memset(ws, 0, sizeof *ws);
+}
+
+/* Stocks and production of every zone at the end of month t. */
+static void month_close(ipsim_ws *ws, int t)
+{
+    size_t Z = ws->m->Z;
+    double *o = ws->out;
+    for (size_t z = 0; z < Z; z++) {
+        o[IPSIM_M_PRODUCTION * Z + z] = ipsim_production_month(ws, z, t);
+        o[IPSIM_M_AREA * Z + z] = ws->A[z];
+        o[IPSIM_M_LEASED * Z + z] = ws->L[z];
+        o[IPSIM_M_CLEAN * Z + z] = ws->C[z];
+        o[IPSIM_M_OCCUPANCY * Z + z] = ws->L[z] / ws->A[z];
+        o[IPSIM_M_OPERATING * Z + z] = ws->n_op[z];
+        o[IPSIM_M_TOTAL_REGISTERED * Z + z] = o[IPSIM_M_FDI * Z + z] + o[IPSIM_M_DOMESTIC * Z + z];
+    }
+}
+
+/* The province value of metric m from per-zone values v[0..Z-1] (and, for
+ * occupancy, the zones' leased and area values). */
+static double province(int m, const double *v, const double *leased, const double *area, size_t Z)
+{
+    double s = 0.0;
+    if (m == IPSIM_M_OCCUPANCY) {
+        double a = 0.0;
+        for (size_t z = 0; z < Z; z++) {
+            s += leased[z];
+            a += area[z];
+        }
+        return s / a;
+    }
+    for (size_t z = 0; z < Z; z++)
+        s += v[z];
+    return s;
+}
+
+static void month_store(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
+{
+    size_t Z = ws->m->Z;
+    const double *o = ws->out;
+    for (int m = 0; m < IPSIM_NMONTHLY; m++) {
+        memcpy(ipsim_block_monthly_zone(b, m, slot) + (size_t)t * Z, o + (size_t)m * Z, Z * sizeof *o);
+        ipsim_block_monthly(b, m, slot)[t] =
+            province(m, o + (size_t)m * Z, o + IPSIM_M_LEASED * Z, o + IPSIM_M_AREA * Z, Z);
+    }
+}
+
+/* Adds month t to the yearly per-zone values: flows add up, stocks take
+ * the value of the year's last simulated month. */
+static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
+{
+    size_t Z = ws->m->Z, y = (size_t)ws->m->year_of[t];
+    const double *o = ws->out;
+    for (int m = 0; m < IPSIM_NMONTHLY; m++) {
+        double *dst = ipsim_block_yearly_zone(b, m, slot) + y * Z;
+        const double *src = o + (size_t)m * Z;
+        if (ipsim_metric_get(m)->kind == IPSIM_FLOW)
+            for (size_t z = 0; z < Z; z++)
+                dst[z] += src[z];
+        else
+            memcpy(dst, src, Z * sizeof *dst);
+    }
+}
+
+static double growth_ratio(double now, double before)
+{
+    return now / before - 1.0;
+}
+
+/* Province yearly values and production_growth, from the zone values. */
+static void year_close(const ipsim_model *mdl, ipsim_block *b, size_t slot)
+{
+    size_t Z = mdl->Z, Y = (size_t)mdl->n_years;
+    const ipsim_scenario *scn = mdl->scn;
+    for (size_t y = 0; y < Y; y++) {
+        const double *leased = ipsim_block_yearly_zone(b, IPSIM_M_LEASED, slot) + y * Z;
+        const double *area = ipsim_block_yearly_zone(b, IPSIM_M_AREA, slot) + y * Z;
+        for (int m = 0; m < IPSIM_NMONTHLY; m++)
+            ipsim_block_yearly(b, m, slot)[y] =
+                province(m, ipsim_block_yearly_zone(b, m, slot) + y * Z, leased, area, Z);
+    }
+    const double *pz = ipsim_block_yearly_zone(b, IPSIM_M_PRODUCTION, slot);
+    const double *pp = ipsim_block_yearly(b, IPSIM_M_PRODUCTION, slot);
+    double *gz = ipsim_block_yearly_zone(b, IPSIM_M_PRODUCTION_GROWTH, slot);
+    double *gp = ipsim_block_yearly(b, IPSIM_M_PRODUCTION_GROWTH, slot);
+    for (size_t z = 0; z < Z; z++)
+        gz[z] = NAN; /* no zone has a year before the first (§11.3) */
+    gp[0] = scn->has_baseline ? growth_ratio(pp[0], scn->baseline_production_musd) : NAN;
+    for (size_t y = 1; y < Y; y++) {
+        gp[y] = growth_ratio(pp[y], pp[y - 1]);
+        for (size_t z = 0; z < Z; z++)
+            gz[y * Z + z] = growth_ratio(pz[y * Z + z], pz[(y - 1) * Z + z]);
+    }
+}
+
+int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, size_t slot,
+                   ipsim_error *err)
+{
+    const ipsim_model *m = ws->m;
+    size_t Z = m->Z;
+    ipsim_stream_set_path(&ws->st, seed, path);
+    ipsim_demand_reset(ws);
+    ipsim_land_reset(ws);
+    ipsim_production_reset(ws);
+    ipsim_lifecycle_reset(ws);
+    for (int k = 0; k < IPSIM_NMETRICS; k++)
+        memset(ipsim_block_yearly_zone(b, k, slot), 0, (size_t)m->n_years * Z * sizeof(double));
+
+    for (int t = 0; t < m->T; t++) {
+        memset(ws->out, 0, (size_t)IPSIM_NMONTHLY * Z * sizeof *ws->out);
+        double macro = ipsim_demand_macro(ws, t);
+        for (size_t z = 0; z < Z; z++) {
+            ipsim_land_expand(ws, z, t);
+            ipsim_land_clear(ws, z, t);
+            ipsim_lifecycle_apply(ws, z, t);
+        }
+        int rc = ipsim_demand_arrivals(ws, t, macro, err);
+        if (rc != IPSIM_OK)
+            return rc;
+        month_close(ws, t);
+        if (b->monthly)
+            month_store(ws, b, slot, t);
+        month_accumulate(ws, b, slot, t);
+    }
+    year_close(m, b, slot);
+    ipsim_targets_eval(m, b, slot);
+    return IPSIM_OK;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bad_inputs.sh -- every file in the bad-input corpus must be refused by the
+# CLI as an input error (MODEL.md §9): exit status 2, a message on stderr
+# naming the file, a :LINE:COL: and the key given on the file's first line
+# ("# expect: KEY"), and no results file created or changed.
+# usage: bad_inputs.sh IPSIM_BIN BAD_DIR WORK_DIR
+set -u
+if [ $# -ne 3 ]; then
+  echo "usage: $0 IPSIM_BIN BAD_DIR WORK_DIR" >&2
+  exit 2
+fi
+bin=$1 dir=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" || exit 1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# A results file that already exists must survive a refused run untouched.
+head -c 4096 /dev/urandom >"$work/keep.h5" && cp "$work/keep.h5" "$work/keep.ref"
+
+# check_message FILE KEY ERRFILE WHAT: stderr names the file, with :LINE:COL:
+# right after it, and the expected key (matched as a fixed string: [ ] . are
+# literal).
+check_message() {
+  local file=$1 key=$2 errf=$3 what=$4 msg
+  msg=$(cat "$errf")
+  if ! grep -qF -- "$file:" "$errf"; then
+    bad "$what: message does not name $file"
+  elif [[ "$msg" != *"$file:"[0-9]*:[0-9]*:* ]]; then
+    bad "$what: no :LINE:COL: after the file name"
+  elif ! grep -qF -- "$key" "$errf"; then
+    bad "$what: message lacks '$key'"
+  else
+    ok; return
+  fi
+  sed 's/^/  | /' "$errf" | head -5
+}
+
+# expect_refused WHAT FILE KEY CMD...: exit status 2 and a located message.
+expect_refused() {
+  local what=$1 file=$2 key=$3; shift 3
+  "$@" >"$work/out.txt" 2>"$work/err.txt"
+  local got=$?
+  if [ "$got" = 2 ]; then ok; else bad "$what: exit $got, expected 2"; fi
+  check_message "$file" "$key" "$work/err.txt" "$what"
+}
+
+n_files=0
+for f in "$dir"/*.yaml; do
+  [ -e "$f" ] || continue
+  n_files=$((n_files + 1))
+  name=$(basename "$f")
+  key=$(head -n 1 "$f" | sed -n 's/^# expect: //p')
+  if [ -z "$key" ]; then
+    bad "$name: first line is not '# expect: KEY'"
+    continue
+  fi
+  expect_refused "check $name" "$f" "$key" "$bin" check "$f"
+  expect_refused "run $name" "$f" "$key" "$bin" run "$f" -n 10 -o "$work/out.h5"
+  if [ -e "$work/out.h5" ] || [ -e "$work/out.h5.partial" ]; then
+    bad "run $name: left a results file behind"
+    rm -f "$work/out.h5" "$work/out.h5.partial"
+  else
+    ok
+  fi
+  expect_refused "run $name over keep.h5" "$f" "$key" "$bin" run "$f" -n 10 -o "$work/keep.h5"
+  if cmp -s "$work/keep.h5" "$work/keep.ref" && [ ! -e "$work/keep.h5.partial" ]; then
+    ok
+  else
+    bad "run $name: changed the existing keep.h5"
+    cp "$work/keep.ref" "$work/keep.h5"
+  fi
+done
+[ "$n_files" -ge 25 ] && ok || bad "only $n_files bad files in $dir (expected at least 25)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

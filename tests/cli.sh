@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# cli.sh -- end-to-end checks of the ipsim command line: help and version,
+# exit statuses, option errors, check's round trip, a real run's table and
+# file, default output name, --quiet, and failures that must leave no file.
+# usage: cli.sh IPSIM_BIN SOURCE_DIR WORK_DIR
+set -u
+bin=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect_status() { # WANT DESCRIPTION CMD...
+  local want=$1 what=$2; shift 2
+  "$@" >out.txt 2>err.txt; local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
+}
+contains() { # FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -20; fi
+}
+
+tb=$src/scenarios/thai_binh_2025.yaml
+cat >small.yaml <<'YAML'
+ipsim: 1
+name: small test
+start: "2025-01"
+horizon_months: 24
+zones:
+  - {name: One, area_ha: 100, clean_ha: 50, projects_per_year: 12,
+     fdi_capital_median_musd: 10, domestic_capital_median_musd: 3, capital_per_ha_musd: 2}
+targets:
+  - {name: Registered 2026, metric: projects_registered, year: 2026, op: ">=", value: 10}
+YAML
+
+expect_status 0 "--version" "$bin" --version; contains out.txt "ipsim " "--version"
+expect_status 0 "--help" "$bin" --help; contains out.txt "usage: ipsim" "--help"
+expect_status 0 "run --help" "$bin" run --help; contains out.txt "--store" "run --help"
+contains out.txt "example:" "run --help"
+expect_status 0 "check --help" "$bin" check --help
+expect_status 2 "no command" "$bin"
+expect_status 2 "unknown command" "$bin" frobnicate
+expect_status 2 "unknown option" "$bin" run small.yaml --bogus
+expect_status 2 "-n 0" "$bin" run small.yaml -n 0 -o x.h5; contains err.txt "-n/--paths" "-n 0 message"
+expect_status 2 "-n abc" "$bin" run small.yaml -n abc -o x.h5
+expect_status 2 "-j -1" "$bin" run small.yaml -j -1 -o x.h5
+expect_status 2 "--store weekly" "$bin" run small.yaml --store weekly -o x.h5
+expect_status 2 "missing scenario" "$bin" run -o x.h5
+expect_status 2 "scenario file missing" "$bin" run nothere.yaml -o x.h5; contains err.txt "nothere.yaml" "missing file named"
+[ ! -e x.h5 ] && [ ! -e x.h5.partial ] && ok || bad "option errors left a file"
+
+# check prints a resolved scenario that checks again, unchanged
+expect_status 0 "check thai binh" "$bin" check "$tb"; cp out.txt resolved.yaml
+contains resolved.yaml "clearance_ha_per_year" "resolved scenario lists every zone key"
+expect_status 0 "check resolved" "$bin" check resolved.yaml
+cmp -s out.txt resolved.yaml && ok || bad "check output is not a fixed point"
+
+# a real run: table on stdout, file renamed from .partial
+expect_status 0 "run thai binh" "$bin" run "$tb" -n 300 -j 2 -o tb.h5
+contains out.txt "P(met)" "target table header"
+contains out.txt "95% interval" "target table header"
+contains out.txt "300 paths" "run line"
+[ -s tb.h5 ] && [ ! -e tb.h5.partial ] && ok || bad "tb.h5 missing or .partial left"
+
+# default output name: scenario name + .h5, in the current directory
+expect_status 0 "default output" "$bin" run small.yaml -n 50 --store summary
+[ -s "small test.h5" ] && ok || bad "default output 'small test.h5' not written"
+contains out.txt "Registered 2026" "target name in table"
+
+# --quiet prints nothing
+expect_status 0 "quiet" "$bin" run small.yaml -n 50 -o q.h5 --quiet
+[ ! -s out.txt ] && [ ! -s err.txt ] && ok || bad "--quiet printed something"
+
+# same seed, different threads: same table
+"$bin" run small.yaml -n 400 -s 5 -j 1 -o a.h5 | tail -n +2 >t1.txt
+"$bin" run small.yaml -n 400 -s 5 -j 2 -o b.h5 | tail -n +2 >t2.txt
+cmp -s t1.txt t2.txt && ok || bad "tables differ between -j1 and -j2"
+
+# an unwritable destination is a failure (1), not bad input, and leaves nothing
+expect_status 1 "unwritable output" "$bin" run small.yaml -n 10 -o /nonexistent-dir/x.h5
+contains err.txt "/nonexistent-dir/x.h5" "unwritable output named"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

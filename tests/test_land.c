@@ -1,0 +1,218 @@
+/* test_land.c -- ordering rules of land (MODEL.md §4.2a-b, §4.3, §11.1-2):
+ * expansion trigger, delay and one-phase-at-a-time; clearance capped by
+ * uncleared land; WWTP from a date; redirect to the fitting zone with the
+ * most clean land; loss in the arrival zone. */
+#include "testutil.h"
+
+#define ZONE(name, extra)                                                              \
+    "  - {name: " name ", projects_per_year: 0, fdi_capital_median_musd: 1,\n"        \
+    "     domestic_capital_median_musd: 1, capital_per_ha_musd: 1, " extra "}\n"
+
+static void test_expansion_delay_and_order(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+                    "E", "area_ha: 100, leased_ha: 60,\n"
+                         "     expansions: [{ha: 50, threshold: 0.6, delay_months: 3},\n"
+                         "                  {ha: 20, threshold: 0.0},\n"
+                         "                  {ha: 5, threshold: 0.0}]"),
+                1);
+    ipsim_ws *ws = &s.ws;
+    ipsim_land_reset(ws);
+    /* t: area at the end of step 2a */
+    const double want[] = {100, 100, 100, 150, 170, 175, 175, 175};
+    for (int t = 0; t < 8; t++) {
+        ipsim_land_expand(ws, 0, t);
+        if (fabs(ws->A[0] - want[t]) > 1e-12)
+            fail_msg("month %d: area %g, expected %g", t, ws->A[0], want[t]);
+        assert_close(ws->L[0] + ws->C[0] + ws->U[0], ws->A[0], 1e-12);
+    }
+    tu_sim_free(&s);
+}
+
+static void test_expansion_threshold_not_reached(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+                    "E", "area_ha: 100, leased_ha: 59.9,\n"
+                         "     expansions: [{ha: 50, threshold: 0.6}, {ha: 20, threshold: 0}]"),
+                1);
+    ipsim_land_reset(&s.ws);
+    for (int t = 0; t < 12; t++)
+        ipsim_land_expand(&s.ws, 0, t);
+    /* phases are taken in order: the second waits for the first */
+    assert_close(s.ws.A[0], 100.0, 0);
+    s.ws.L[0] = 60.0; /* as if leasing reached the threshold */
+    s.ws.U[0] -= 0.1;
+    ipsim_land_expand(&s.ws, 0, 5);
+    assert_close(s.ws.A[0], 150.0, 0);
+    tu_sim_free(&s);
+}
+
+static void test_clearance_capped_by_uncleared(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+                    "K", "area_ha: 100, leased_ha: 50, clean_ha: 25,\n"
+                         "     clearance_ha_per_year: 120, clearance_cv: 0"),
+                1);
+    ipsim_ws *ws = &s.ws;
+    ipsim_land_reset(ws);
+    const double clean[] = {35, 45, 50, 50};
+    for (int t = 0; t < 4; t++) {
+        ipsim_land_clear(ws, 0, t);
+        assert_close(ws->C[0], clean[t], 1e-12);
+        assert_true(ws->U[0] >= 0.0);
+    }
+    tu_sim_free(&s);
+}
+
+static void test_clearance_gamma_mean(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 1000\nzones:\n" ZONE(
+                    "K", "area_ha: 1e9, clearance_ha_per_year: 60, clearance_cv: 0.8"),
+                1);
+    ipsim_ws *ws = &s.ws;
+    ipsim_stream_set_path(&ws->st, 3, 0);
+    ipsim_land_reset(ws);
+    double prev = 0.0, sum = 0.0, sum2 = 0.0;
+    for (int t = 0; t < 1000; t++) {
+        ipsim_land_clear(ws, 0, t);
+        double x = ws->C[0] - prev;
+        prev = ws->C[0];
+        sum += x;
+        sum2 += x * x;
+    }
+    /* X ~ Gamma(1/c^2, (k/12) c^2): mean 5, sd c * 5 = 4 */
+    assert_within_se(sum / 1000.0, 5.0, 4.0 / sqrt(1000.0));
+    double var = sum2 / 1000.0 - (sum / 1000.0) * (sum / 1000.0);
+    assert_true(var > 9.0 && var < 25.0);
+    tu_sim_free(&s);
+}
+
+static void test_kappa_zero_clears_nothing(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+                    "K", "area_ha: 100, clearance_ha_per_year: 0, clearance_cv: 0.5"),
+                1);
+    ipsim_land_reset(&s.ws);
+    for (int t = 0; t < 12; t++)
+        ipsim_land_clear(&s.ws, 0, t);
+    assert_close(s.ws.C[0], 0.0, 0);
+    tu_sim_free(&s);
+}
+
+static const char *yaml_three =
+    "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 36\nzones:\n"
+    ZONE("Z0", "area_ha: 100, clean_ha: 5, wwtp: true")
+    ZONE("Z1", "area_ha: 100, clean_ha: 50")
+    ZONE("Z2", "area_ha: 100, clean_ha: 50, wwtp: \"2026-01\"")
+    ZONE("Z3", "area_ha: 100, clean_ha: 20, wwtp: \"2020-06\"");
+
+static void test_wwtp_from_date(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s, yaml_three, 1);
+    ipsim_land_reset(&s.ws);
+    ipsim_project p = {.land = 1.0, .needs_wwtp = 1};
+    assert_true(ipsim_land_fits(&s.ws, 0, 0, &p));  /* wwtp: true */
+    assert_false(ipsim_land_fits(&s.ws, 1, 30, &p)); /* wwtp: false (default) */
+    assert_false(ipsim_land_fits(&s.ws, 2, 11, &p)); /* 2025-12 */
+    assert_true(ipsim_land_fits(&s.ws, 2, 12, &p));  /* 2026-01 */
+    assert_true(ipsim_land_fits(&s.ws, 3, 0, &p));   /* a date before start */
+    p.needs_wwtp = 0;
+    assert_true(ipsim_land_fits(&s.ws, 1, 0, &p));
+    p.land = 50.0000001;
+    assert_false(ipsim_land_fits(&s.ws, 1, 0, &p));
+    tu_sim_free(&s);
+}
+
+static void test_redirect_most_clean_land(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s, yaml_three, 1);
+    ipsim_land_reset(&s.ws);
+    ipsim_project p = {.land = 10.0, .redirect = 1};
+    /* Z1 and Z2 tie on 50 ha: the first in file order wins */
+    assert_int_equal(ipsim_land_host(&s.ws, 0, 0, &p), 1);
+    s.ws.C[2] = 50.5;
+    assert_int_equal(ipsim_land_host(&s.ws, 0, 0, &p), 2);
+    /* the arrival zone first when it fits */
+    assert_int_equal(ipsim_land_host(&s.ws, 3, 0, &p), 3);
+    /* needs a WWTP: Z2 only from 2026-01; Z0 is the arrival zone */
+    p.needs_wwtp = 1;
+    assert_int_equal(ipsim_land_host(&s.ws, 0, 11, &p), 3);
+    assert_int_equal(ipsim_land_host(&s.ws, 0, 12, &p), 2);
+    /* no redirect: lost */
+    p.redirect = 0;
+    assert_int_equal(ipsim_land_host(&s.ws, 0, 12, &p), -1);
+    /* nowhere fits */
+    p.redirect = 1;
+    p.land = 1000.0;
+    assert_int_equal(ipsim_land_host(&s.ws, 0, 12, &p), -1);
+    tu_sim_free(&s);
+}
+
+/* A whole path: projects that fit nowhere are lost in the arrival zone;
+ * redirected ones register in the host zone. */
+static void test_loss_and_redirect_in_path(void **state)
+{
+    tu_sim s;
+    const char *ok =
+        "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nredirect_prob: 1\nzones:\n"
+        "  - {name: Full, area_ha: 100, leased_ha: 100, projects_per_year: 120,\n"
+        "     fdi_capital_median_musd: 1, domestic_capital_median_musd: 1,\n"
+        "     capital_per_ha_musd: 1000}\n"
+        "  - {name: Host, area_ha: 1e6, clean_ha: 1e6, projects_per_year: 0,\n"
+        "     fdi_capital_median_musd: 1, domestic_capital_median_musd: 1,\n"
+        "     capital_per_ha_musd: 1000}\n";
+    tu_sim_init(&s, ok, 1);
+    tu_sim_run(&s, 5);
+    const double *reg = ipsim_block_yearly_zone(&s.blk, IPSIM_M_REGISTERED, 0);
+    const double *lost = ipsim_block_yearly_zone(&s.blk, IPSIM_M_LOST, 0);
+    assert_true(reg[1] > 50.0);  /* all of Full's arrivals go to Host */
+    assert_int_equal(reg[0], 0);
+    assert_int_equal(lost[0], 0);
+    tu_sim_free(&s);
+
+    const char *nowhere =
+        "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nredirect_prob: 0\nzones:\n"
+        "  - {name: Full, area_ha: 100, leased_ha: 100, projects_per_year: 120,\n"
+        "     fdi_capital_median_musd: 1, domestic_capital_median_musd: 1,\n"
+        "     capital_per_ha_musd: 1000}\n"
+        "  - {name: Host, area_ha: 1e6, clean_ha: 1e6, projects_per_year: 0,\n"
+        "     fdi_capital_median_musd: 1, domestic_capital_median_musd: 1,\n"
+        "     capital_per_ha_musd: 1000}\n";
+    tu_sim_init(&s, nowhere, 1);
+    tu_sim_run(&s, 5);
+    reg = ipsim_block_yearly_zone(&s.blk, IPSIM_M_REGISTERED, 0);
+    lost = ipsim_block_yearly_zone(&s.blk, IPSIM_M_LOST, 0);
+    const double *lostk = ipsim_block_yearly_zone(&s.blk, IPSIM_M_LOST_CAPITAL, 0);
+    assert_true(lost[0] > 50.0);
+    assert_int_equal(reg[0] + reg[1], 0);
+    assert_int_equal(lost[1], 0);
+    assert_true(lostk[0] > 0.0);
+    tu_sim_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_expansion_delay_and_order),
+        cmocka_unit_test(test_expansion_threshold_not_reached),
+        cmocka_unit_test(test_clearance_capped_by_uncleared),
+        cmocka_unit_test(test_clearance_gamma_mean),
+        cmocka_unit_test(test_kappa_zero_clears_nothing),
+        cmocka_unit_test(test_wwtp_from_date),
+        cmocka_unit_test(test_redirect_most_clean_land),
+        cmocka_unit_test(test_loss_and_redirect_in_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
