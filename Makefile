@@ -4,7 +4,7 @@
 BUILD ?= build
 JOBS ?= 2
 DEBS = build-essential cmake ninja-build pkg-config libgsl-dev libhdf5-dev \
-       libyaml-dev libcmocka-dev librandom123-dev \
+       libyaml-dev libcmocka-dev librandom123-dev zlib1g-dev \
        python3-numpy python3-h5py python3-xarray python3-h5netcdf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -55,7 +55,8 @@ struct ipsim_results {
     enum ipsim_store store;
     size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
     int first_year;
-    int threads; /* for compressing chunks */
+    int threads;          /* for compressing chunks */
+    size_t paths_written; /* sum of the blocks' n: all paths must arrive */
     hid_t scale[N_SCALES];
     hid_t group[N_GROUPS][IPSIM_NMETRICS]; /* -1 where not stored */
     /* Path chunk of a group whose chunks span the other axes and are
@@ -843,6 +844,7 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
         st = write_targets(r, b);
     if (st < 0)
         return h5_error(err, r->partial_name, "write results");
+    r->paths_written += b->n;
     return IPSIM_OK;
 }
 
@@ -1120,10 +1122,13 @@ static void remove_files(ipsim_results *r)
 
 int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_error *err)
 {
-    readback rb;
+    readback rb = {0};
     int rc = IPSIM_OK;
     /* One metric's [path, year]; target columns are read in batches as wide. */
-    if (readback_alloc(&rb, r->n_paths, r->n_years) < 0)
+    if (r->paths_written < r->n_paths)
+        rc = ipsim_error_set(err, IPSIM_EFAIL, "results: only %zu of %zu paths were written",
+                             r->paths_written, r->n_paths);
+    else if (readback_alloc(&rb, r->n_paths, r->n_years) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
     else if (write_summaries(r, &rb) < 0 || write_target_stats(r, &rb, stats) < 0)
         rc = h5_error(err, r->partial_name, "write summaries");

@@ -23,7 +23,8 @@ enum ipsim_store { IPSIM_STORE_SUMMARY = 0, IPSIM_STORE_YEARLY, IPSIM_STORE_MONT
 
 typedef struct ipsim_results ipsim_results;
 
-/* Creates FILE.partial for a run of n_paths paths with block size block_paths. */
+/* Creates FILE.partial for a run of n_paths paths with block size block_paths.
+ * scn is borrowed: it must outlive r. */
 int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths,
                          enum ipsim_store store, ipsim_error *err);

@@ -121,6 +121,7 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
     int rc = ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
     if (rc != IPSIM_OK)
         return rc;
+    ipsim_results_set_threads(r, threads_of(o));
     rc = ipsim_run_blocks(scn, o, r, 0, n_blocks, err);
     if (rc != IPSIM_OK) {
         ipsim_results_abort(r);

@@ -836,6 +836,32 @@ static void test_create_error(void **state)
     print_message("create error: %s\n", err.msg);
 }
 
+/* Finishing before every path arrived fails and leaves nothing behind. */
+static void test_missing_paths(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    const char *file = TMP("missing.h5");
+    char partial[512];
+    cat(file, ".partial", partial, sizeof partial);
+    ipsim_results *r = NULL;
+    ipsim_error err = {0};
+    assert_int_equal(
+        ipsim_results_create(&r, file, &f.scn, 1, N_PATHS, BLOCK, IPSIM_STORE_SUMMARY, &err),
+        IPSIM_OK);
+    ipsim_block b;
+    assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 0, &err),
+                     IPSIM_OK);
+    fill_block(&b, 0, BLOCK);
+    assert_int_equal(ipsim_results_write_block(r, &b, &err), IPSIM_OK);
+    ipsim_block_free(&b);
+    assert_int_equal(ipsim_results_finish(r, NULL, &err), IPSIM_EFAIL);
+    assert_non_null(strstr(err.msg, "10 of 25"));
+    assert_false(exists(file));
+    assert_false(exists(partial));
+}
+
 /* A block that does not belong to the file is refused, not written. */
 static void test_bad_block(void **state)
 {
@@ -893,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_no_targets),
         cmocka_unit_test(test_create_error),
         cmocka_unit_test(test_bad_block),
+        cmocka_unit_test(test_missing_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
