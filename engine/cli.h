@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "error.h"
 #include "scenario.h"
 #include "stats.h"
 
@@ -59,5 +60,12 @@ int cli_progress_update(void *ctx, size_t done, size_t total);
 void cli_progress_end(cli_progress *p);
 
 double cli_now(void);
+
+/* Prints "ipsim: MSG" for e and returns the matching exit status. */
+int cli_fail(const ipsim_error *e);
+
+/* The subcommands, one file each (cli_<name>.c); listed in cli.c. */
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
 
 #endif
