@@ -6,6 +6,9 @@ JOBS ?= 2
 DEBS = build-essential cmake ninja-build pkg-config libgsl-dev libhdf5-dev \
        libyaml-dev libcmocka-dev librandom123-dev zlib1g-dev \
        python3-numpy python3-h5py python3-xarray python3-h5netcdf
+# Only for the tests (browser check of the report, pandas example, man page):
+# `make test` installs them too, `make demo` does not.
+TEST_DEBS = chromium python3-pandas man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build demo test clean
@@ -31,6 +34,7 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	./$(BUILD)/ipsim run scenarios/thai_binh_2025.yaml -n 10000 -j $(JOBS) -o $(BUILD)/thai_binh_2025.h5
 
+test: DEBS += $(TEST_DEBS)
 test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 

@@ -16,6 +16,14 @@ static const struct {
 } commands[] = {
     {"run", cli_cmd_run, "run a scenario and write its results"},
     {"check", cli_cmd_check, "validate a scenario and print it resolved"},
+    {"report", cli_cmd_report, "write an HTML report with fan charts of results files"},
+    {"summary", cli_cmd_summary, "print the target and yearly tables of a results file"},
+    {"compare", cli_cmd_compare, "compare results files, paired when they share seed and paths"},
+    {"batch", cli_cmd_batch, "run several scenarios with one seed and compare them"},
+    {"export", cli_cmd_export, "write a results file's tables as CSV for Excel"},
+    {"sweep", cli_cmd_sweep, "run one lever over several values on common random numbers"},
+    {"solve", cli_cmd_solve, "goal seek the lever value that meets a target with probability P"},
+    {"calibrate", cli_cmd_calibrate, "fit zone parameters to a history CSV, as scenario YAML"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -7,6 +7,9 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "metrics.h"
+#include "results.h"
+#include "results_read.h"
 #include "scenario.h"
 #include "stats.h"
 
@@ -47,6 +50,42 @@ int cli_whole(const char *cmd, const char *opt, const char *s, unsigned long lon
 
 /* The target table of a run. */
 void cli_table_targets(FILE *out, const ipsim_scenario *scn, const ipsim_target_stats *st);
+/* The same for n targets read from a results file. */
+void cli_table_target_rows(FILE *out, size_t n, const ipsim_target *targets,
+                           const ipsim_target_stats *st);
+/* A yearly table: header (first column titled what), then one row per
+ * metric and year; a partial year is flagged with '*'. */
+void cli_table_yearly_header(FILE *out, const char *what);
+void cli_table_yearly_row(FILE *out, const char *label, int year, int partial, double mean,
+                          double q05, double q50, double q95);
+/* v as %.6g, or "-" when NaN. */
+#define CLI_NUM_BUF 32
+const char *cli_num(char buf[CLI_NUM_BUF], double v);
+
+/* The --metric LIST of summary and compare (cli_summary.c). */
+#define CLI_METRICS_HELP                                                                  \
+    "comma-separated metrics, or 'all' (default:\n"                                         \
+    "                               occupancy, fdi_registered_musd, total_registered_musd,\n" \
+    "                               production_musd, lost_projects)"
+typedef struct {
+    int id[IPSIM_NMETRICS];
+    size_t n;
+} cli_metrics;
+void cli_metrics_default(cli_metrics *m);
+int cli_metrics_parse(const char *cmd, const char *arg, cli_metrics *m); /* 0 or 2 */
+/* "LABELFILE: scenario, paths, seed, store, start and horizon" */
+void cli_file_header(FILE *out, const char *label, const ipsim_rfile *f);
+/* The footnote on '*' years, when f has a partly simulated year. */
+void cli_partial_note(FILE *out, const ipsim_rfile *f);
+/* The comparison of files[1..] with files[0] printed to out (if not NULL),
+ * and its CSV written to csv_path (if not NULL); years NULL: all. */
+int cli_compare_report(FILE *out, const ipsim_rfile *files, size_t n_files,
+                       const cli_metrics *metrics, const int *years, size_t n_years,
+                       const char *csv_path, ipsim_error *err);
+/* mkdir -p dir; prints why not and returns 1 (2 if dir is not a directory). */
+int cli_make_dir(const char *cmd, const char *dir);
+/* --store summary|yearly|monthly; prints why not and returns 2. */
+int cli_store_parse(const char *cmd, const char *arg, enum ipsim_store *out);
 
 /* Progress bar on a terminal: paths/s and ETA. */
 typedef struct {
@@ -61,11 +100,28 @@ void cli_progress_end(cli_progress *p);
 
 double cli_now(void);
 
+/* The repeatable --set KEY=VALUE option (texts borrowed from argv). */
+typedef struct {
+    const char **v;
+    size_t n, cap;
+} cli_sets;
+#define CLI_SET_HELP "override a scenario key, e.g. macro.sigma=0.3 (repeatable)"
+int cli_sets_add(cli_sets *s, const char *arg); /* 0, or 1 when out of memory */
+void cli_sets_free(cli_sets *s);
+
 /* Prints "ipsim: MSG" for e and returns the matching exit status. */
 int cli_fail(const ipsim_error *e);
 
 /* The subcommands, one file each (cli_<name>.c); listed in cli.c. */
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+int cli_cmd_summary(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
+int cli_cmd_batch(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_solve(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
 
 #endif

@@ -13,7 +13,8 @@ enum {
     IPSIM_EFAIL = 1,  /* internal or unexpected failure */
     IPSIM_EINPUT = 2, /* the user's input is wrong: scenario, option, file */
     IPSIM_ENOMEM = 3, /* an allocation failed */
-    IPSIM_EIO = 4     /* reading or writing a file failed */
+    IPSIM_EIO = 4,    /* reading or writing a file failed */
+    IPSIM_EINTR = 5   /* stopped on request (progress callback): resumable */
 };
 
 #define IPSIM_ERROR_MSG_MAX 1024

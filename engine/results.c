@@ -14,11 +14,15 @@
  * scratch file that is deleted at the end.
  *
  * Calls on one ipsim_results must not run concurrently (serial HDF5). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* F_OFD_SETLK: a lock that HDF5's own locks cannot release */
+#endif
 #include "results.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +67,10 @@ struct ipsim_results {
      * compressed here (see direct chunk writes below), else 0. */
     hsize_t direct_paths[N_GROUPS];
     hid_t target_values;
+    /* Checkpoints (see "checkpoints and resume" below). */
+    hid_t blocks_done;   /* uint8 [block]: 1 once the block's data are flushed */
+    size_t n_blocks;
+    int lock_fd;         /* holds the run's lock on FILE.partial, or -1 */
 };
 
 /* ---- errors ---- */
@@ -228,6 +236,11 @@ static herr_t write_scenario_text(const ipsim_results *r)
     herr_t st = ds < 0 ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text);
     if (st >= 0)
         st = attr_str(ds, "long_name", "scenario file, verbatim");
+    /* `--set` overrides are applied on top of the verbatim text, in order */
+    if (st >= 0 && r->scn->n_overrides)
+        st = attr_write(ds, "overrides", t, r->scn->n_overrides, 0, r->scn->overrides);
+    if (st >= 0 && r->scn->n_overrides)
+        st = attr_write(r->file, "overrides", t, r->scn->n_overrides, 0, r->scn->overrides);
     if (ds >= 0)
         H5Dclose(ds);
     if (sp >= 0)
@@ -509,15 +522,41 @@ static herr_t create_target_values(ipsim_results *r)
 
 /* ---- open / close ---- */
 
+/* Strong close: closing the file closes whatever is still open in it, so
+ * an abort after a partial failure cannot leak handles.  Locking is kept but
+ * not required, as on file systems (NFS) that lack it.  The latest format
+ * is what SWMR writing needs (see "checkpoints and resume"). */
+static hid_t file_access(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && (H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+                      H5Pset_file_locking(fapl, 1, 1) < 0 ||
+                      H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0)) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
+
+/* Opens an existing file with flags (H5F_ACC_*); clear: also when its
+ * superblock still says a writer that died has it open (as h5clear -s). */
+static hid_t file_open(const char *name, unsigned flags, int clear)
+{
+    hbool_t yes = 1;
+    hid_t fapl = file_access(), f = -1;
+    if (fapl >= 0 && (!clear || H5Pset(fapl, "clear_status_flags", &yes) >= 0))
+        f = H5Fopen(name, flags, fapl);
+    hid_t stack = errors_save(f < 0 ? -1 : 0);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    errors_restore(stack);
+    return f;
+}
+
 static hid_t file_create(const char *name)
 {
-    /* Strong close: closing the file closes whatever is still open in it,
-     * so an abort after a partial failure cannot leak handles.  Locking is
-     * kept but not required, as on file systems (NFS) that lack it. */
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    hid_t f = -1;
-    if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
-        H5Pset_file_locking(fapl, 1, 1) >= 0)
+    hid_t fapl = file_access(), f = -1;
+    if (fapl >= 0)
         f = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     hid_t stack = errors_save(f < 0 ? -1 : 0);
     if (fapl >= 0)
@@ -541,6 +580,7 @@ static herr_t close_all(ipsim_results *r)
     for (int g = 0; g < N_GROUPS; g++)
         close_ids(r->group[g], IPSIM_NMETRICS);
     close_ids(&r->target_values, 1);
+    close_ids(&r->blocks_done, 1);
     close_ids(r->scale, N_SCALES);
     herr_t st = 0;
     if (r->scratch >= 0 && H5Fclose(r->scratch) < 0)
@@ -553,6 +593,8 @@ static herr_t close_all(ipsim_results *r)
 
 static void results_free(ipsim_results *r)
 {
+    if (r->lock_fd >= 0)
+        close(r->lock_fd);
     free(r->final_name);
     free(r->partial_name);
     free(r->scratch_name);
@@ -565,7 +607,8 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
     ipsim_results *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->file = r->scratch = r->target_values = -1;
+    r->file = r->scratch = r->target_values = r->blocks_done = -1;
+    r->lock_fd = -1;
     for (int i = 0; i < N_SCALES; i++)
         r->scale[i] = -1;
     for (int g = 0; g < N_GROUPS; g++)
@@ -576,6 +619,7 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
     r->store = store;
     r->n_paths = n_paths;
     r->block_paths = block_paths;
+    r->n_blocks = (n_paths + block_paths - 1) / block_paths;
     r->n_zones = scn->n_zones;
     r->n_targets = scn->n_targets;
     r->n_months = (size_t)scn->horizon_months;
@@ -591,6 +635,80 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
     return r;
 }
 
+/* ---- the run's lock ----
+ *
+ * Two runs writing the same FILE.partial would destroy each other's work,
+ * and HDF5 lifts its own lock while a file is in SWMR mode.  So a run holds
+ * an open-file-description lock on FILE.partial from before the file is
+ * truncated until it is renamed or deleted: a second run, or a --resume of
+ * a run still going, finds it taken.  File systems without such locks are
+ * let through, as HDF5 does. */
+static int lock_file(const char *name, int create, int *fd_out, ipsim_error *err)
+{
+    int fd = open(name, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
+    if (fd < 0)
+        return ipsim_error_set(err, IPSIM_EIO, "%s: cannot %s: %s", name,
+                               create ? "create the results file" : "open", strerror(errno));
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_OFD_SETLK, &fl) < 0 && (errno == EAGAIN || errno == EACCES)) {
+        close(fd);
+        return ipsim_error_set(err, IPSIM_EIO,
+                               "%s: another ipsim run is writing this file (expected it to be "
+                               "free: wait for that run, or choose another -o FILE)",
+                               name);
+    }
+    *fd_out = fd;
+    return IPSIM_OK;
+}
+
+/* blocks_done [block]: 0 until the block's data are on disk. */
+static herr_t create_blocks_done(ipsim_results *r)
+{
+    hsize_t n = r->n_blocks, chunk = n < PATH_PIECE ? n : PATH_PIECE;
+    unsigned char zero = 0;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5Screate_simple(1, &n, NULL);
+    if (dcpl >= 0 && sp >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+        H5Pset_fill_value(dcpl, H5T_NATIVE_UCHAR, &zero) >= 0 &&
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) >= 0)
+        r->blocks_done =
+            H5Dcreate2(r->file, "blocks_done", H5T_STD_U8LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (r->blocks_done < 0 ||
+        attr_str(r->blocks_done, "long_name", "1 once the block of paths is stored (resume)") < 0)
+        return -1;
+    return 0;
+}
+
+/* Creates (and locks) FILE.partial and the scratch file under r's names,
+ * writes the whole layout and switches both files to SWMR writing. */
+static int results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the library never prints */
+    int rc = lock_file(r->partial_name, 1, &r->lock_fd, err);
+    if (rc != IPSIM_OK)
+        return rc;
+    r->own_partial = 1;
+    r->file = file_create(r->partial_name);
+    if (r->file < 0)
+        return h5_error(err, r->partial_name, "create the results file");
+    if (r->store == IPSIM_STORE_SUMMARY) {
+        r->scratch = file_create(r->scratch_name);
+        r->own_scratch = r->scratch >= 0;
+        if (r->scratch < 0)
+            return h5_error(err, r->scratch_name, "create the scratch file");
+    }
+    if (write_root_attrs(r, seed) < 0 || write_scenario_text(r) < 0 || write_scales(r) < 0 ||
+        create_groups(r) < 0 || create_target_values(r) < 0 || create_blocks_done(r) < 0)
+        return h5_error(err, r->partial_name, "write the results layout");
+    if ((r->scratch >= 0 && H5Fstart_swmr_write(r->scratch) < 0) ||
+        H5Fstart_swmr_write(r->file) < 0)
+        return h5_error(err, r->partial_name, "start writing blocks (SWMR)");
+    return IPSIM_OK;
+}
+
 int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
                          ipsim_error *err)
@@ -604,26 +722,8 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
     ipsim_results *r = results_new(filename, scn, n_paths, block_paths, store);
     if (!r)
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the library never prints */
-    r->file = file_create(r->partial_name);
-    r->own_partial = r->file >= 0;
-    if (r->file < 0) {
-        int rc = h5_error(err, r->partial_name, "create the results file");
-        ipsim_results_abort(r);
-        return rc;
-    }
-    if (store == IPSIM_STORE_SUMMARY) {
-        r->scratch = file_create(r->scratch_name);
-        r->own_scratch = r->scratch >= 0;
-    }
-    if (store == IPSIM_STORE_SUMMARY && r->scratch < 0) {
-        int rc = h5_error(err, r->scratch_name, "create the scratch file");
-        ipsim_results_abort(r);
-        return rc;
-    }
-    if (write_root_attrs(r, seed) < 0 || write_scenario_text(r) < 0 || write_scales(r) < 0 ||
-        create_groups(r) < 0 || create_target_values(r) < 0) {
-        int rc = h5_error(err, r->partial_name, "write the results layout");
+    int rc = results_layout(r, seed, err);
+    if (rc != IPSIM_OK) {
         ipsim_results_abort(r);
         return rc;
     }
@@ -633,9 +733,10 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
 
 /* ---- blocks ---- */
 
-/* Rows [0, n) of a block array [cap, inner...] into ds at rows [path0, ..). */
-static herr_t write_slab(hid_t ds, const double *base, size_t cap, size_t n, size_t path0,
-                         const hsize_t *inner, int rank)
+/* Rows [0, n) of a block array [cap, inner...] to (write) or from ds at
+ * rows [path0, ..). */
+static herr_t slab_io(hid_t ds, double *base, size_t cap, size_t n, size_t path0,
+                      const hsize_t *inner, int rank, int write)
 {
     hsize_t mdims[3] = {cap}, start[3] = {0}, count[3] = {n};
     for (int i = 1; i < rank; i++)
@@ -648,7 +749,8 @@ static herr_t write_slab(hid_t ds, const double *base, size_t cap, size_t n, siz
     if (st >= 0)
         st = H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
     if (st >= 0)
-        st = H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, base);
+        st = write ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, base)
+                   : H5Dread(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, base);
     hid_t stack = errors_save(st);
     if (mem >= 0)
         H5Sclose(mem);
@@ -656,6 +758,12 @@ static herr_t write_slab(hid_t ds, const double *base, size_t cap, size_t n, siz
         H5Sclose(fsp);
     errors_restore(stack);
     return st;
+}
+
+static herr_t write_slab(hid_t ds, const double *base, size_t cap, size_t n, size_t path0,
+                         const hsize_t *inner, int rank)
+{
+    return slab_io(ds, (double *)base, cap, n, path0, inner, rank, 1);
 }
 
 /* The block holds targets target-major; the file is path-major, so the
@@ -816,6 +924,44 @@ static size_t max_jobs(const ipsim_results *r, const ipsim_block *b)
     return n;
 }
 
+/* Marks the blocks that b covers whole as done, after their data: the
+ * first flush puts the data on disk, the second the marks, so a mark
+ * never reaches the file before what it vouches for.  SWMR orders the
+ * metadata writes of each flush, so a run killed at any moment leaves a
+ * file whose marked blocks read back intact. */
+static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
+{
+    size_t B = r->block_paths, k0 = (b->path0 + B - 1) / B, k1 = k0;
+    while (k1 < r->n_blocks && k1 * B >= b->path0 &&
+           (k1 + 1 == r->n_blocks ? r->n_paths : (k1 + 1) * B) <= b->path0 + b->n)
+        k1++;
+    if (k1 == k0)
+        return 0;
+    if ((r->scratch >= 0 && H5Fflush(r->scratch, H5F_SCOPE_LOCAL) < 0) ||
+        H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0)
+        return -1;
+    hsize_t start = k0, count = k1 - k0;
+    unsigned char *ones = malloc(count);
+    hid_t mem = H5Screate_simple(1, &count, NULL), fsp = H5Dget_space(r->blocks_done);
+    herr_t st = !ones || mem < 0 || fsp < 0 ? -1 : 0;
+    if (st >= 0) {
+        memset(ones, 1, count);
+        st = H5Sselect_hyperslab(fsp, H5S_SELECT_SET, &start, NULL, &count, NULL);
+    }
+    if (st >= 0)
+        st = H5Dwrite(r->blocks_done, H5T_NATIVE_UCHAR, mem, fsp, H5P_DEFAULT, ones);
+    if (st >= 0)
+        st = H5Fflush(r->file, H5F_SCOPE_LOCAL);
+    hid_t stack = errors_save(st);
+    if (mem >= 0)
+        H5Sclose(mem);
+    if (fsp >= 0)
+        H5Sclose(fsp);
+    errors_restore(stack);
+    free(ones);
+    return st;
+}
+
 void ipsim_results_set_threads(ipsim_results *r, int threads)
 {
     r->threads = threads > 0 ? threads : 1;
@@ -842,9 +988,418 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
     free(jobs);
     if (st >= 0 && r->n_targets)
         st = write_targets(r, b);
+    if (st >= 0)
+        st = checkpoint(r, b);
     if (st < 0)
         return h5_error(err, r->partial_name, "write results");
     r->paths_written += b->n;
+    return IPSIM_OK;
+}
+
+/* ---- checkpoints and resume ----
+ *
+ * FILE.partial is written in HDF5's SWMR mode: each flush writes metadata
+ * in an order that never leaves a pointer to something not yet written, so
+ * a run killed at any moment (kill -9 included) leaves a file that opens,
+ * and whose blocks marked in blocks_done read back intact (see checkpoint()).
+ * Summaries add objects, which SWMR mode forbids, so finish reopens the
+ * file as an ordinary one first.
+ *
+ * Resuming does not write into the old file: it opens it read-only, checks
+ * that it belongs to the same run (every root attribute but created_utc,
+ * and the scenario text), and copies its finished blocks into a new file
+ * FILE.partial.new, which then replaces FILE.partial.  Whatever state a
+ * killed run left, nothing is built on it but data read back whole; and a
+ * resume that is itself killed leaves the old FILE.partial as it was. */
+
+static const char *const scale_names[N_SCALES] = {"path",     "year",  "zone",
+                                                  "quantile", "month", "target"};
+
+/* The handles create_* would have made, opened by name in r->file (and
+ * r->scratch in summary mode). */
+static herr_t open_handles(ipsim_results *r)
+{
+    for (int i = 0; i < N_SCALES; i++) {
+        if ((i == S_MONTH && r->store != IPSIM_STORE_MONTHLY) || (i == S_TARGET && !r->n_targets))
+            continue;
+        if ((r->scale[i] = H5Dopen2(r->file, scale_names[i], H5P_DEFAULT)) < 0)
+            return -1;
+    }
+    int last = r->store == IPSIM_STORE_MONTHLY   ? G_MONTHLY_ZONE
+               : r->store == IPSIM_STORE_SUMMARY ? G_YEARLY
+                                                 : G_YEARLY_ZONE;
+    hid_t loc = r->store == IPSIM_STORE_SUMMARY ? r->scratch : r->file;
+    for (int g = G_YEARLY; g <= last; g++)
+        for (int m = 0; m < group_metrics(g); m++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s/%s", group_names[g], ipsim_metric_get(m)->name);
+            if ((r->group[g][m] = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
+                return -1;
+        }
+    if (r->n_targets && (r->target_values = H5Dopen2(r->file, "target_values", H5P_DEFAULT)) < 0)
+        return -1;
+    r->blocks_done = H5Dopen2(r->file, "blocks_done", H5P_DEFAULT);
+    return r->blocks_done < 0 ? -1 : 0;
+}
+
+/* Leaves SWMR mode: closes both files and opens them again as ordinary
+ * ones, FILE.partial writable for the summaries. */
+static herr_t reopen_for_finish(ipsim_results *r)
+{
+    if (close_all(r) < 0 || (r->file = file_open(r->partial_name, H5F_ACC_RDWR, 0)) < 0)
+        return -1;
+    if (r->store == IPSIM_STORE_SUMMARY &&
+        (r->scratch = file_open(r->scratch_name, H5F_ACC_RDONLY, 0)) < 0)
+        return -1;
+    return open_handles(r);
+}
+
+int ipsim_results_suspend(ipsim_results *r, ipsim_error *err)
+{
+    int rc = IPSIM_OK;
+    if (close_all(r) < 0)
+        rc = h5_error(err, r->partial_name, "close the results file");
+    results_free(r);
+    return rc;
+}
+
+/* The inverse of ipsim_results_write_block: paths b->path0 .. +b->n. */
+static herr_t read_block(const ipsim_results *r, ipsim_block *b)
+{
+    herr_t st = 0;
+    for (int g = 0; g < N_GROUPS && st >= 0; g++) {
+        hsize_t dims[3];
+        group_dims(r, g, dims);
+        for (int m = 0; m < group_metrics(g) && st >= 0 && r->group[g][0] >= 0; m++)
+            st = slab_io(r->group[g][m], (double *)block_base(b, g, m), b->cap, b->n, b->path0,
+                         dims + 1, group_rank(g), 0);
+    }
+    size_t nt = r->n_targets;
+    if (st < 0 || !nt)
+        return st;
+    double *buf = malloc(b->n * nt * sizeof *buf);
+    hsize_t inner[1] = {nt};
+    st = buf ? slab_io(r->target_values, buf, b->n, b->n, b->path0, inner, 2, 0) : -1;
+    for (size_t s = 0; st >= 0 && s < b->n; s++)
+        for (size_t t = 0; t < nt; t++)
+            b->target_values[t * b->cap + s] = buf[s * nt + t];
+    free(buf);
+    return st;
+}
+
+/* Attribute `name` of obj as text ("a, b, c" for arrays), "(none)" if it
+ * has none; for telling the user what differs. */
+static void attr_text(hid_t obj, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "(none)");
+    if (H5Aexists(obj, name) <= 0)
+        return;
+    snprintf(buf, size, "(unreadable)");
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = a < 0 ? -1 : H5Aget_type(a), sp = a < 0 ? -1 : H5Aget_space(a);
+    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+    H5T_class_t cls = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+    int vstr = cls == H5T_STRING && H5Tis_variable_str(ft) > 0;
+    size_t elem = cls == H5T_STRING ? (vstr ? sizeof(char *) : H5Tget_size(ft)) : 16;
+    hid_t mt = cls == H5T_STRING                       ? H5Tcopy(ft)
+               : cls == H5T_FLOAT                      ? H5Tcopy(H5T_NATIVE_DOUBLE)
+               : cls != H5T_INTEGER                    ? -1
+               : H5Tget_sign(ft) == H5T_SGN_NONE       ? H5Tcopy(H5T_NATIVE_ULLONG)
+                                                       : H5Tcopy(H5T_NATIVE_LLONG);
+    unsigned char *v = n > 0 && mt >= 0 ? calloc((size_t)n + 1, elem) : NULL;
+    if (v && H5Aread(a, mt, v) >= 0) {
+        size_t at = 0;
+        buf[0] = '\0';
+        for (hssize_t i = 0; i < n && at < size; i++) {
+            const unsigned char *e = v + (size_t)i * elem;
+            const char *sep = i ? ", " : "";
+            if (vstr)
+                at += (size_t)snprintf(buf + at, size - at, "%s\"%s\"", sep, *(char *const *)e);
+            else if (cls == H5T_STRING)
+                at += (size_t)snprintf(buf + at, size - at, "%s\"%.*s\"", sep, (int)elem,
+                                       (const char *)e);
+            else if (cls == H5T_FLOAT)
+                at += (size_t)snprintf(buf + at, size - at, "%s%.17g", sep, *(const double *)e);
+            else if (H5Tget_sign(ft) == H5T_SGN_NONE)
+                at += (size_t)snprintf(buf + at, size - at, "%s%llu", sep,
+                                       *(const unsigned long long *)e);
+            else
+                at += (size_t)snprintf(buf + at, size - at, "%s%lld", sep, *(const long long *)e);
+        }
+        if (vstr)
+            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
+    }
+    free(v);
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+typedef struct {
+    char **names;
+    size_t n, cap;
+} name_list;
+
+static herr_t collect_name(hid_t obj, const char *name, const H5A_info_t *info, void *data)
+{
+    name_list *l = data;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        char **p = realloc(l->names, cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->names = p;
+        l->cap = cap;
+    }
+    return (l->names[l->n++] = strdup(name)) ? 0 : -1;
+}
+
+/* What to change to resume, for the attributes the options set. */
+static const char *attr_hint(const char *name)
+{
+    static const char *const hints[][2] = {
+        {"seed", "resume with the same -s/--seed"},
+        {"paths", "resume with the same -n/--paths"},
+        {"store", "resume with the same --store"},
+        {"block_paths", "resume with the same --block-paths"},
+        {"overrides", "resume with the same --set options, in the same order"},
+        {"ipsim_version", "resume with the ipsim that started the run"},
+        {"format_version", "resume with the ipsim that started the run"},
+    };
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+        if (strcmp(name, hints[i][0]) == 0)
+            return hints[i][1];
+    return "resume with the same scenario, options and ipsim";
+}
+
+/* EINPUT unless the root attributes of old and r's new file agree (but
+ * created_utc), in both directions. */
+static int same_attrs(const ipsim_results *old, const ipsim_results *r, ipsim_error *err)
+{
+    name_list l = {0};
+    hsize_t i0 = 0, i1 = 0;
+    int rc = IPSIM_OK;
+    if (H5Aiterate2(old->file, H5_INDEX_NAME, H5_ITER_INC, &i0, collect_name, &l) < 0 ||
+        H5Aiterate2(r->file, H5_INDEX_NAME, H5_ITER_INC, &i1, collect_name, &l) < 0)
+        rc = h5_error(err, old->partial_name, "read the attributes");
+    for (size_t i = 0; rc == IPSIM_OK && i < l.n; i++) {
+        char a[512], b[512];
+        if (strcmp(l.names[i], "created_utc") == 0)
+            continue;
+        attr_text(old->file, l.names[i], a, sizeof a);
+        attr_text(r->file, l.names[i], b, sizeof b);
+        if (strcmp(a, b) != 0)
+            rc = ipsim_error_set(err, IPSIM_EINPUT,
+                                 "%s: cannot resume: %s differs (the partial file has %s, this "
+                                 "run %s; %s)",
+                                 old->partial_name, l.names[i], a, b, attr_hint(l.names[i]));
+    }
+    for (size_t i = 0; i < l.n; i++)
+        free(l.names[i]);
+    free(l.names);
+    return rc;
+}
+
+/* The `scenario` text of a file, malloc'd, or NULL. */
+static char *scenario_text(hid_t file)
+{
+    hid_t ds = H5Dopen2(file, "scenario", H5P_DEFAULT);
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    char *s = NULL, *copy = NULL;
+    if (ds >= 0 && t >= 0 && sp >= 0 && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) >= 0 &&
+        s) {
+        copy = strdup(s);
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, &s);
+    }
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Eclear2(H5E_DEFAULT);
+    return copy;
+}
+
+static int same_run(const ipsim_results *old, const ipsim_results *r, ipsim_error *err)
+{
+    int rc = same_attrs(old, r, err);
+    if (rc != IPSIM_OK)
+        return rc;
+    char *a = scenario_text(old->file), *b = scenario_text(r->file);
+    if (!a || !b)
+        rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot read the scenario text back",
+                             a ? r->partial_name : old->partial_name);
+    else if (strcmp(a, b) != 0)
+        rc = ipsim_error_set(err, IPSIM_EINPUT,
+                             "%s: cannot resume: the scenario file is not the one the partial "
+                             "run used (expected its text unchanged, byte for byte)",
+                             old->partial_name);
+    free(a);
+    free(b);
+    return rc;
+}
+
+/* EIO "FILE: cannot WHAT: HDF5's words; the run cannot be resumed ...". */
+static int not_resumable(ipsim_error *err, const char *file, const char *what)
+{
+    ipsim_error e = {0};
+    h5_error(&e, file, what);
+    return ipsim_error_set(err, IPSIM_EIO, "%s; the run cannot be resumed (run it again "
+                           "without --resume)", e.msg);
+}
+
+/* Locks and opens the FILE.partial (and scratch file) an earlier run left,
+ * read-only. */
+static int open_old(ipsim_results *old, ipsim_error *err)
+{
+    struct stat st;
+    if (stat(old->partial_name, &st) != 0) {
+        if (stat(old->final_name, &st) == 0)
+            return ipsim_error_set(err, IPSIM_EINPUT,
+                                   "--resume: %s is complete and there is no %s (expected an "
+                                   "interrupted run; run without --resume to replace it)",
+                                   old->final_name, old->partial_name);
+        return ipsim_error_set(err, IPSIM_EINPUT,
+                               "--resume: %s does not exist (expected the partial file of an "
+                               "interrupted run; run without --resume to start)",
+                               old->partial_name);
+    }
+    int rc = lock_file(old->partial_name, 0, &old->lock_fd, err);
+    if (rc != IPSIM_OK)
+        return rc;
+    /* A run killed while writing in SWMR mode left the file flagged as open
+     * by a SWMR writer, which a SWMR reader accepts; one killed during the
+     * summaries left it flagged as open for writing: cleared as h5clear
+     * would, since the file is replaced anyway. */
+    unsigned ro = H5F_ACC_RDONLY | H5F_ACC_SWMR_READ;
+    old->file = file_open(old->partial_name, ro, 0);
+    if (old->file < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        old->file = file_open(old->partial_name, H5F_ACC_RDWR, 1);
+    }
+    if (old->file >= 0 && old->store == IPSIM_STORE_SUMMARY) {
+        old->scratch = file_open(old->scratch_name, ro, 0);
+        if (old->scratch < 0) {
+            H5Eclear2(H5E_DEFAULT);
+            old->scratch = file_open(old->scratch_name, H5F_ACC_RDWR, 1);
+        }
+    }
+    if (old->file < 0 || (old->store == IPSIM_STORE_SUMMARY && old->scratch < 0))
+        return not_resumable(err, old->file < 0 ? old->partial_name : old->scratch_name, "be read");
+    return IPSIM_OK;
+}
+
+/* done[k] = blocks_done[k] of old, which open_handles() opened. */
+static herr_t read_done(const ipsim_results *old, unsigned char *done)
+{
+    hid_t sp = H5Dget_space(old->blocks_done);
+    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+    herr_t st = n == (hssize_t)old->n_blocks ? 0 : -1;
+    if (st >= 0)
+        st = H5Dread(old->blocks_done, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, done);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return st;
+}
+
+/* Copies the blocks done in old into r, which marks them done in turn. */
+static int copy_blocks(const ipsim_results *old, ipsim_results *r, const unsigned char *done,
+                       ipsim_error *err)
+{
+    ipsim_block b;
+    int rc = ipsim_block_alloc(&b, r->block_paths, r->n_years, r->n_months, r->n_zones,
+                               r->n_targets, r->store == IPSIM_STORE_MONTHLY, err);
+    for (size_t k = 0; rc == IPSIM_OK && k < r->n_blocks; k++) {
+        if (!done[k])
+            continue;
+        b.path0 = k * r->block_paths;
+        b.n = r->n_paths - b.path0 < r->block_paths ? r->n_paths - b.path0 : r->block_paths;
+        rc = read_block(old, &b) < 0 ? not_resumable(err, old->partial_name, "read back a block")
+                                     : ipsim_results_write_block(r, &b, err);
+    }
+    ipsim_block_free(&b);
+    return rc;
+}
+
+/* r's FILE.partial.new (and scratch) take the places of the old files. */
+static int promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err)
+{
+    if (r->scratch >= 0 && rename(r->scratch_name, scratch) < 0)
+        return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->scratch_name,
+                               scratch, strerror(errno));
+    if (rename(r->partial_name, partial) < 0)
+        return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->partial_name,
+                               partial, strerror(errno));
+    char *p = strdup(partial), *s = strdup(scratch);
+    if (!p || !s) {
+        free(p);
+        free(s);
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
+    }
+    free(r->partial_name);
+    free(r->scratch_name);
+    r->partial_name = p;
+    r->scratch_name = s;
+    return IPSIM_OK;
+}
+
+/* Puts ".new" after r's file names. */
+static int rename_new(ipsim_results *r)
+{
+    char *p = concat(r->partial_name, ".new"), *s = concat(r->scratch_name, ".new");
+    if (!p || !s) {
+        free(p);
+        free(s);
+        return -1;
+    }
+    free(r->partial_name);
+    free(r->scratch_name);
+    r->partial_name = p;
+    r->scratch_name = s;
+    return 0;
+}
+
+int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
+                         uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
+                         unsigned char *done, ipsim_error *err)
+{
+    *out = NULL;
+    if (n_paths == 0 || block_paths == 0)
+        return ipsim_error_set(err, IPSIM_EINPUT, "the number of paths must be at least 1");
+    ipsim_results *old = results_new(filename, scn, n_paths, block_paths, store);
+    ipsim_results *r = results_new(filename, scn, n_paths, block_paths, store);
+    int rc = old && r && rename_new(r) == 0
+                 ? IPSIM_OK
+                 : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory resuming %s", filename);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (rc == IPSIM_OK)
+        rc = open_old(old, err);
+    if (rc == IPSIM_OK)
+        rc = results_layout(r, seed, err);
+    if (rc == IPSIM_OK)
+        rc = same_run(old, r, err);
+    if (rc == IPSIM_OK && (open_handles(old) < 0 || read_done(old, done) < 0))
+        rc = not_resumable(err, old->partial_name, "be read");
+    if (rc == IPSIM_OK)
+        rc = copy_blocks(old, r, done, err);
+    if (rc == IPSIM_OK)
+        rc = promote(r, old->partial_name, old->scratch_name, err);
+    if (old) {
+        close_all(old);
+        results_free(old);
+    }
+    if (rc != IPSIM_OK) {
+        ipsim_results_abort(r);
+        return rc;
+    }
+    *out = r;
     return IPSIM_OK;
 }
 
@@ -1128,9 +1683,14 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
     if (r->paths_written < r->n_paths)
         rc = ipsim_error_set(err, IPSIM_EFAIL, "results: only %zu of %zu paths were written",
                              r->paths_written, r->n_paths);
+    else if (reopen_for_finish(r) < 0)
+        rc = h5_error(err, r->partial_name, "reopen the results file");
     else if (readback_alloc(&rb, r->n_paths, r->n_years) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
     else if (write_summaries(r, &rb) < 0 || write_target_stats(r, &rb, stats) < 0)
+        rc = h5_error(err, r->partial_name, "write summaries");
+    /* A finished file needs no checkpoints. */
+    if (rc == IPSIM_OK && H5Ldelete(r->file, "blocks_done", H5P_DEFAULT) < 0)
         rc = h5_error(err, r->partial_name, "write summaries");
     readback_free(&rb);
     if (close_all(r) < 0 && rc == IPSIM_OK)

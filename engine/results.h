@@ -1,7 +1,8 @@
 /* results.h -- the HDF5 results file of MODEL.md §10.
  *
  * A run writes FILE.partial block by block and renames it to FILE only in
- * ipsim_results_finish(), so a failed run never leaves or damages FILE.
+ * ipsim_results_finish(), so a failed run never leaves or damages FILE; an
+ * interrupted one can be resumed from it (see "Checkpoints" below).
  * Blocks may arrive in any order (a process may own any contiguous range);
  * summaries and targets are computed at finish by reading the per-path
  * datasets back in path order, so they are identical whatever the thread
@@ -43,5 +44,23 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
 
 /* Closes and deletes FILE.partial (and any scratch file); frees r. */
 void ipsim_results_abort(ipsim_results *r);
+
+/* Checkpoints.  FILE.partial records which blocks of block_paths paths are
+ * stored (`blocks_done`, flushed after each block's data) and stays
+ * readable whenever the run stops, kill -9 included.
+ *
+ * ipsim_results_suspend closes FILE.partial and keeps it for a later
+ * resume; frees r.
+ *
+ * ipsim_results_resume takes over the FILE.partial an interrupted run of
+ * the same scenario text, seed, path count, store mode, block size and
+ * ipsim version left (else IPSIM_EINPUT saying what differs; IPSIM_EIO if
+ * the file cannot be read), keeps its finished blocks and sets done[k] = 1
+ * for each (done has one entry per block), so that the caller writes the
+ * others and finishes as after ipsim_results_create. */
+int ipsim_results_suspend(ipsim_results *r, ipsim_error *err);
+int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
+                         uint64_t seed, size_t n_paths, size_t block_paths,
+                         enum ipsim_store store, unsigned char *done, ipsim_error *err);
 
 #endif

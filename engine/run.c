@@ -95,13 +95,23 @@ int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_r
     for (size_t k = block_first; rc == IPSIM_OK && k < block_last; k++) {
         blk.path0 = k * B;
         blk.n = o->n_paths - blk.path0 < B ? o->n_paths - blk.path0 : B;
+        double t0 = omp_get_wtime();
         rc = block_compute(ws, nt, o->seed, &blk, err);
+        double t1 = omp_get_wtime();
         if (rc == IPSIM_OK)
             rc = ipsim_results_write_block(r, &blk, err);
+        if (o->timing) {
+            o->timing->simulate_s += t1 - t0;
+            o->timing->write_s += omp_get_wtime() - t1;
+        }
         if (rc == IPSIM_OK && o->progress && o->progress(o->progress_ctx, blk.path0 + blk.n, o->n_paths))
-            rc = ipsim_error_set(err, IPSIM_EFAIL, "run interrupted");
+            rc = ipsim_error_set(err, IPSIM_EINTR, "run interrupted after %zu of %zu paths",
+                                 blk.path0 + blk.n, o->n_paths);
     }
     ipsim_block_free(&blk);
+    for (int i = 0; i < n_ws && o->timing; i++)
+        for (int p = 0; p < IPSIM_NPURPOSES; p++)
+            o->timing->draws[p] += ws[i].draws[p];
     for (int i = 0; i < n_ws; i++)
         ipsim_ws_free(&ws[i]);
     free(ws);
@@ -117,15 +127,37 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
                                o->n_paths, IPSIM_STREAM_MAX_PATHS);
     size_t B = ipsim_run_block_paths(scn, o);
     size_t n_blocks = (o->n_paths + B - 1) / B;
-    ipsim_results *r;
-    int rc = ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
-    if (rc != IPSIM_OK)
-        return rc;
-    ipsim_results_set_threads(r, threads_of(o));
-    rc = ipsim_run_blocks(scn, o, r, 0, n_blocks, err);
+    ipsim_results *r = NULL;
+    /* done[k]: block k is in the file already (resume) */
+    unsigned char *done = calloc(n_blocks, 1);
+    if (!done)
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory for %zu blocks", n_blocks);
+    int rc = o->resume
+                 ? ipsim_results_resume(&r, filename, scn, o->seed, o->n_paths, B, o->store, done, err)
+                 : ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
+    if (rc == IPSIM_OK)
+        ipsim_results_set_threads(r, threads_of(o));
+    /* the blocks still to do, one run of consecutive blocks at a time */
+    for (size_t k = 0; rc == IPSIM_OK && k < n_blocks;) {
+        size_t end = k;
+        while (end < n_blocks && !done[end])
+            end++;
+        if (end > k)
+            rc = ipsim_run_blocks(scn, o, r, k, end, err);
+        for (k = end; k < n_blocks && done[k]; k++)
+            ;
+    }
+    free(done);
+    if (rc == IPSIM_EINTR) /* FILE.partial is kept for --resume */
+        return r && ipsim_results_suspend(r, err) != IPSIM_OK ? IPSIM_EIO : rc;
     if (rc != IPSIM_OK) {
-        ipsim_results_abort(r);
+        if (r)
+            ipsim_results_abort(r);
         return rc;
     }
-    return ipsim_results_finish(r, stats, err);
+    double t0 = omp_get_wtime();
+    rc = ipsim_results_finish(r, stats, err);
+    if (o->timing)
+        o->timing->finish_s += omp_get_wtime() - t0;
+    return rc;
 }

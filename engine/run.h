@@ -15,8 +15,19 @@
 #include "results.h"
 #include "scenario.h"
 #include "stats.h"
+#include "stream.h"
 
-/* Called after each block from the calling thread; return nonzero to stop. */
+/* Where a run's time went, for the benchmark (bench/): wall seconds. */
+typedef struct {
+    double simulate_s; /* computing paths */
+    double write_s;    /* storing blocks while no path was being computed */
+    double finish_s;   /* summaries, target statistics, closing the file */
+    uint64_t draws[IPSIM_NPURPOSES]; /* draws made, by purpose (stream.h): macro
+                                      * factors, clearances, counts, projects */
+} ipsim_run_timing;
+
+/* Called after each block from the calling thread; return nonzero to stop:
+ * the run then keeps FILE.partial and fails with IPSIM_EINTR. */
 typedef int (*ipsim_progress_fn)(void *ctx, size_t paths_done, size_t paths_total);
 
 typedef struct {
@@ -27,6 +38,8 @@ typedef struct {
     size_t block_paths;  /* 0: chosen from the problem size */
     ipsim_progress_fn progress;
     void *progress_ctx;
+    int resume;          /* continue from the FILE.partial of an interrupted run */
+    ipsim_run_timing *timing; /* NULL, or added to by the run */
 } ipsim_run_opts;
 
 void ipsim_run_opts_init(ipsim_run_opts *o);
@@ -39,7 +52,11 @@ int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_r
                      size_t block_first, size_t block_last, ipsim_error *err);
 
 /* The whole run: creates `filename`, computes every path, writes summaries
- * and targets.  stats (may be NULL) receives scn->n_targets entries. */
+ * and targets.  stats (may be NULL) receives scn->n_targets entries.
+ * Stopped by the progress callback, it returns IPSIM_EINTR and keeps
+ * FILE.partial; o->resume continues from it, computing only the blocks it
+ * lacks, to a file whose datasets are bit-identical to an uninterrupted
+ * run's (see ipsim_results_resume for what must not change). */
 int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *filename,
               ipsim_target_stats *stats, ipsim_error *err);
 

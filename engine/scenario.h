@@ -94,6 +94,8 @@ typedef struct {
     size_t n_zones;
     ipsim_target *targets;
     size_t n_targets;
+    char **overrides; /* the `--set KEY=VALUE` texts applied, in order */
+    size_t n_overrides;
 } ipsim_scenario;
 
 /* Reads and validates path into *scn (zeroed first).  On an input error
@@ -105,6 +107,17 @@ int ipsim_scenario_load(ipsim_scenario *scn, const char *path, ipsim_error *err)
  * default name. */
 int ipsim_scenario_parse(ipsim_scenario *scn, const char *text, size_t len,
                          const char *filename, ipsim_error *err);
+
+/* Same as load/parse, with overrides applied to the document before it is
+ * validated: sets[i] is "KEY=VALUE" (syntax in engine/override.h).  An
+ * override error, or a value the schema refuses, is IPSIM_EINPUT with a
+ * message that starts "--set KEY=VALUE: ".  The texts are kept in
+ * scn->overrides; scn->text stays the file's text, verbatim. */
+int ipsim_scenario_load_with(ipsim_scenario *scn, const char *path, const char *const *sets,
+                             size_t n_sets, ipsim_error *err);
+int ipsim_scenario_parse_with(ipsim_scenario *scn, const char *text, size_t len,
+                              const char *filename, const char *const *sets, size_t n_sets,
+                              ipsim_error *err);
 
 void ipsim_scenario_free(ipsim_scenario *scn);
 

@@ -1206,6 +1206,9 @@ void ipsim_scenario_free(ipsim_scenario *scn)
         zone_free(&scn->zones[i]);
     for (size_t i = 0; i < scn->n_targets; i++)
         free(scn->targets[i].name);
+    for (size_t i = 0; i < scn->n_overrides; i++)
+        free(scn->overrides[i]);
+    free(scn->overrides);
     free(scn->zones);
     free(scn->targets);
     free(scn->path);

@@ -5,9 +5,9 @@
  * (print -> load gives the same struct), so numbers use the shortest form
  * that reads back exactly and strings are double-quoted with YAML escapes. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "metrics.h"
 #include "scenario.h"
 
@@ -79,27 +79,22 @@ static void put_month(FILE *out, int abs)
     fprintf(out, "\"%s\"", buf);
 }
 
-/* The shortest decimal that reads back as exactly v, so `check` shows
- * 0.3 rather than 0.29999999999999999 and still round-trips. */
-static const char *num(char buf[32], double v)
+/* Numbers are written as the shortest decimal that reads back exactly
+ * (0.3, not 0.29999999999999999; 40, not 4e+01), by the one formatter. */
+static const char *num(char buf[IPSIM_CSV_NUM_BUF], double v)
 {
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
+    return ipsim_csv_format_number(buf, v);
 }
 
 static void put_num(FILE *out, const char *indent, const char *key, double v)
 {
-    char buf[32];
+    char buf[IPSIM_CSV_NUM_BUF];
     fprintf(out, "%s%s: %s\n", indent, key, num(buf, v));
 }
 
 static void print_lists(FILE *out, const ipsim_zone *z)
 {
-    char a[32], b[32];
+    char a[IPSIM_CSV_NUM_BUF], b[IPSIM_CSV_NUM_BUF];
     fprintf(out, "    upgrades:%s\n", z->n_upgrades ? "" : " []");
     for (size_t i = 0; i < z->n_upgrades; i++) {
         fprintf(out, "      - {from: ");

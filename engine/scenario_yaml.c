@@ -1,10 +1,12 @@
 /* scenario_yaml.c -- scenario text -> YAML node tree (libyaml event API),
- * core-schema typing of scalars, and the load/parse entry points.
+ * core-schema typing of scalars, and the load/parse entry points (which
+ * apply `--set` overrides between the two steps of scenario_tree.h).
  *
  * The tree is built with an explicit stack, so a hostile file can neither
  * recurse us off the C stack nor make us allocate past IPSIM_MAX_DEPTH
  * levels: the 65th nested collection is rejected the moment it opens. */
 #include "scenario_tree.h"
+#include "override.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -541,19 +543,45 @@ int ipsim_ytree_parse(const char *text, size_t len, const char *filename,
 
 /* ---- entry points ------------------------------------------------------ */
 
-/* Parses buf (owned: kept as scn->text on success, freed on error). */
-static int parse_owned(ipsim_scenario *scn, char *buf, size_t len,
-                       const char *filename, ipsim_error *err)
+/* Copies the override texts into scn->overrides, for the results file. */
+static int keep_sets(ipsim_scenario *scn, const char *const *sets, size_t n_sets)
+{
+    if (!n_sets)
+        return IPSIM_OK;
+    scn->overrides = calloc(n_sets, sizeof *scn->overrides);
+    if (!scn->overrides)
+        return IPSIM_ENOMEM;
+    for (size_t i = 0; i < n_sets; i++, scn->n_overrides++)
+        if (!(scn->overrides[i] = strdup(sets[i])))
+            return IPSIM_ENOMEM;
+    return IPSIM_OK;
+}
+
+/* Parses buf (owned: kept as scn->text on success, freed on error), applies
+ * the overrides to the tree, then validates it.  Each override's marks point
+ * at its own "--set ..." text, which must outlive the validation. */
+static int parse_owned(ipsim_scenario *scn, char *buf, size_t len, const char *filename,
+                       const char *const *sets, size_t n_sets, ipsim_error *err)
 {
     ipsim_ynode *root = NULL;
-    int rc = ipsim_ytree_parse(buf, len, filename, &root, err);
-    if (rc == IPSIM_OK) {
-        rc = ipsim_scenario_from_tree(scn, root, filename, err);
-        ipsim_ytree_free(root);
+    char **srcs = n_sets ? calloc(n_sets, sizeof *srcs) : NULL;
+    int rc = n_sets && !srcs ? ipsim_error_set(err, IPSIM_ENOMEM, "out of memory")
+                             : ipsim_ytree_parse(buf, len, filename, &root, err);
+    for (size_t i = 0; i < n_sets && rc == IPSIM_OK; i++) {
+        if (!(srcs[i] = ipsim_override_src(sets[i])))
+            rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
+        else
+            rc = ipsim_override_apply(&root, sets[i], srcs[i], err);
     }
+    if (rc == IPSIM_OK)
+        rc = ipsim_scenario_from_tree(scn, root, filename, err);
+    ipsim_ytree_free(root);
+    for (size_t i = 0; i < n_sets && srcs; i++)
+        free(srcs[i]);
+    free(srcs);
     if (rc == IPSIM_OK) {
         scn->path = strdup(filename ? filename : "");
-        if (!scn->path) {
+        if (!scn->path || keep_sets(scn, sets, n_sets) != IPSIM_OK) {
             ipsim_scenario_free(scn);
             rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
         }
@@ -567,8 +595,9 @@ static int parse_owned(ipsim_scenario *scn, char *buf, size_t len,
     return IPSIM_OK;
 }
 
-int ipsim_scenario_parse(ipsim_scenario *scn, const char *text, size_t len,
-                         const char *filename, ipsim_error *err)
+int ipsim_scenario_parse_with(ipsim_scenario *scn, const char *text, size_t len,
+                              const char *filename, const char *const *sets, size_t n_sets,
+                              ipsim_error *err)
 {
     memset(scn, 0, sizeof *scn);
     if (len > IPSIM_MAX_FILE_BYTES) {
@@ -580,7 +609,13 @@ int ipsim_scenario_parse(ipsim_scenario *scn, const char *text, size_t len,
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
     memcpy(buf, text, len);
     buf[len] = '\0';
-    return parse_owned(scn, buf, len, filename, err);
+    return parse_owned(scn, buf, len, filename, sets, n_sets, err);
+}
+
+int ipsim_scenario_parse(ipsim_scenario *scn, const char *text, size_t len,
+                         const char *filename, ipsim_error *err)
+{
+    return ipsim_scenario_parse_with(scn, text, len, filename, NULL, 0, err);
 }
 
 /* Reads at most IPSIM_MAX_FILE_BYTES + 1 bytes, so an oversized file is
@@ -618,7 +653,8 @@ static int read_file(FILE *f, const char *path, char **out, size_t *out_len,
     return IPSIM_OK;
 }
 
-int ipsim_scenario_load(ipsim_scenario *scn, const char *path, ipsim_error *err)
+int ipsim_scenario_load_with(ipsim_scenario *scn, const char *path, const char *const *sets,
+                             size_t n_sets, ipsim_error *err)
 {
     memset(scn, 0, sizeof *scn);
     FILE *f = fopen(path, "rb");
@@ -637,5 +673,10 @@ int ipsim_scenario_load(ipsim_scenario *scn, const char *path, ipsim_error *err)
         free(buf);
         return rc;
     }
-    return parse_owned(scn, buf, len, path, err);
+    return parse_owned(scn, buf, len, path, sets, n_sets, err);
+}
+
+int ipsim_scenario_load(ipsim_scenario *scn, const char *path, ipsim_error *err)
+{
+    return ipsim_scenario_load_with(scn, path, NULL, 0, err);
 }

@@ -6,7 +6,17 @@
  * construction; min() and the fit test keep each one non-negative. */
 #include "model.h"
 
-#include <gsl/gsl_randist.h>
+void ipsim_land_prepare(ipsim_model *m, size_t z)
+{
+    const ipsim_zone *zp = &m->zones[z];
+    ipsim_zone_draws *d = &m->draws[z];
+    double kappa = zp->clearance_ha_per_year, c = zp->clearance_cv;
+    d->clear_drawn = kappa > 0.0 && c > 0.0;
+    if (d->clear_drawn) {
+        ipsim_variates_gamma_prep(&d->clear_shape, 1.0 / (c * c));
+        d->clear_scale = kappa / 12.0 * c * c;
+    }
+}
 
 void ipsim_land_reset(ipsim_ws *ws)
 {
@@ -56,15 +66,17 @@ void ipsim_land_expand(ipsim_ws *ws, size_t z, int t)
 void ipsim_land_clear(ipsim_ws *ws, size_t z, int t)
 {
     const ipsim_zone *zp = &ws->m->zones[z];
-    double kappa = zp->clearance_ha_per_year, c = zp->clearance_cv;
+    const ipsim_zone_draws *d = &ws->m->draws[z];
+    double kappa = zp->clearance_ha_per_year;
     if (!(kappa > 0.0) || !(ws->U[z] > 0.0))
         return;
     double x;
-    if (c == 0.0) {
+    if (!d->clear_drawn) {
         x = kappa / 12.0;
     } else {
-        gsl_rng *r = ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_CLEARANCE, 0);
-        x = gsl_ran_gamma(r, 1.0 / (c * c), kappa / 12.0 * c * c);
+        ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_CLEARANCE, 0);
+        x = d->clear_scale * ipsim_variates_gamma(&ws->st, &d->clear_shape);
+        ws->draws[IPSIM_P_CLEARANCE]++;
     }
     double cleared = x < ws->U[z] ? x : ws->U[z];
     ws->U[z] -= cleared;
@@ -78,19 +90,26 @@ int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
     return !p->needs_wwtp || ws->m->wwtp_from[z] <= t;
 }
 
+/* The fitting zone with the most clean land is the WWTP-eligible zone
+ * with the most clean land, if that one has room: one pass, no call. */
 long ipsim_land_host(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
     if (ipsim_land_fits(ws, z, t, p))
         return (long)z;
     if (!p->redirect)
         return -1;
+    const double *C = ws->C;
+    const int *wwtp_from = ws->m->wwtp_from;
     long best = -1;
+    double most = -1.0;
     for (size_t w = 0; w < ws->m->Z; w++) {
         /* strict > keeps the first zone in file order on ties */
-        if (w != z && ipsim_land_fits(ws, w, t, p) && (best < 0 || ws->C[w] > ws->C[best]))
+        if (C[w] > most && w != z && (!p->needs_wwtp || wwtp_from[w] <= t)) {
+            most = C[w];
             best = (long)w;
+        }
     }
-    return best;
+    return best >= 0 && most >= p->land ? best : -1;
 }
 
 void ipsim_land_take(ipsim_ws *ws, size_t w, double ha)

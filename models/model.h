@@ -24,6 +24,23 @@
 #include "metrics.h"
 #include "scenario.h"
 #include "stream.h"
+#include "variates.h"
+
+/* A zone's draw parameters, prepared once so that no draw pays for a log,
+ * a sqrt or a division it could share (variates.h). */
+typedef struct {
+    double count_mean;                  /* lambda / 12 */
+    uint64_t fdi, wwtp, abandon, redirect; /* Bernoulli thresholds */
+    double log_median[2];               /* ln median capital: [domestic, fdi] */
+    double capital_sigma;
+    double log_capital_per_ha, intensity_sigma;
+    ipsim_variates_gamma_shape lag_shape;
+    double lag_scale;                   /* G = lag_scale * Gamma(shape, 1) */
+    int lag_fixed;                      /* tau when no lag is drawn (cv or mean 0), else 0 */
+    ipsim_variates_gamma_shape clear_shape;
+    double clear_scale;                 /* X = clear_scale * Gamma(shape, 1) */
+    int clear_drawn;                    /* kappa > 0 and cv > 0 */
+} ipsim_zone_draws;
 
 typedef struct {
     const ipsim_scenario *scn;
@@ -32,6 +49,7 @@ typedef struct {
     int T, n_years;
     int *year_of;        /* [T] year index of month t */
     double *attr;        /* [Z*T] a(t) = a0 * prod x over upgrades in force */
+    ipsim_zone_draws *draws; /* [Z] */
     int *wwtp_from;      /* [Z] month index from which the WWTP works */
     double *growth;      /* [T] (1+g)^(t/12) / 12 */
     double macro_phi, macro_shock_sd; /* phi, s*sqrt(1-phi^2) */
@@ -67,8 +85,21 @@ typedef struct {
     double *ramp_v;    /* sum over ramping cohorts of K * (age + 1) */
     double *ring;      /* last R months of starts, per zone at ring_off[z] */
     size_t *ring_off;
+    int *ring_pos;     /* t % ramp_months of the month last aged */
     double *n_op;      /* projects operating */
     double macro_m;    /* m_t */
+    /* arrival counts: each zone's cached count block (four months' words) */
+    uint32_t (*count_words)[4]; /* [Z] */
+    int *count_quad;   /* [Z] t / 4 of the cached block, or -1 */
+    uint32_t count_gen; /* st.gen the cache belongs to */
+    unsigned *arrivals; /* [Z] this month's counts */
+    /* this month's projects, drawn IPSIM_DEMAND_CHUNK at a time */
+    ipsim_stream_batch batch;    /* their first two blocks */
+    ipsim_project *chunk;        /* [IPSIM_DEMAND_CHUNK] */
+    size_t *chunk_zone;          /* [IPSIM_DEMAND_CHUNK] arrival zone */
+    size_t next_zone;            /* where the next chunk starts: zone, */
+    unsigned next_index;         /* and project index in it */
+    uint64_t draws[IPSIM_NPURPOSES]; /* draws made, by purpose (for bench/) */
     /* this month's outputs per zone: [IPSIM_NMONTHLY][Z] */
     double *out;
 } ipsim_ws;
@@ -86,14 +117,25 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
                    ipsim_error *err);
 
 /* demand.c */
+void ipsim_demand_prepare(ipsim_model *m, size_t z); /* m->draws[z], demand part */
 void ipsim_demand_reset(ipsim_ws *ws);
 double ipsim_demand_macro(ipsim_ws *ws, int t);
 unsigned ipsim_demand_count(ipsim_ws *ws, size_t z, int t, double macro);
 void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_project *p);
+/* Month t's arrivals as the model (and bench/'s draw floor) take them:
+ * ipsim_demand_month() draws every zone's count (ws->arrivals); then each
+ * ipsim_demand_next() draws the next projects in (zone, i) order, up to
+ * IPSIM_DEMAND_CHUNK with their blocks computed in one batch, into
+ * ws->chunk and ws->chunk_zone, and returns how many (0: none left).  The
+ * projects are those ipsim_demand_project() would draw. */
+#define IPSIM_DEMAND_CHUNK 128
+int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err);
+size_t ipsim_demand_next(ipsim_ws *ws, int t);
 /* Step 3 for every zone: draws, places (land.c) and schedules (lifecycle.c). */
 int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err);
 
 /* land.c */
+void ipsim_land_prepare(ipsim_model *m, size_t z); /* m->draws[z], clearance part */
 void ipsim_land_reset(ipsim_ws *ws);
 void ipsim_land_expand(ipsim_ws *ws, size_t z, int t);
 void ipsim_land_clear(ipsim_ws *ws, size_t z, int t);
@@ -111,7 +153,8 @@ void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t);
 /* production.c */
 void ipsim_production_reset(ipsim_ws *ws);
 void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital);
-/* Advances zone z's ramp to month t (call once per month, before starts). */
+/* Advances zone z's ramp to month t: call it for every month in order
+ * (t = 0, 1, ...), before that month's starts. */
 void ipsim_production_age(ipsim_ws *ws, size_t z, int t);
 double ipsim_production_month(const ipsim_ws *ws, size_t z, int t);
 

@@ -25,6 +25,7 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
     int y0 = ipsim_scenario_first_year(scn);
     ALLOC(m->year_of, T, err);
     ALLOC(m->attr, Z * T, err);
+    ALLOC(m->draws, Z, err);
     ALLOC(m->wwtp_from, Z, err);
     ALLOC(m->growth, T, err);
     ALLOC(m->macro_half_var, T, err);
@@ -46,6 +47,8 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
         int w = zp->wwtp_from_abs;
         m->wwtp_from[z] = (w == IPSIM_WWTP_ALWAYS || w == IPSIM_WWTP_NEVER) ? w : w - scn->start_abs;
         m->ring_total += (size_t)zp->ramp_months;
+        ipsim_demand_prepare(m, z);
+        ipsim_land_prepare(m, z);
     }
     return IPSIM_OK;
 }
@@ -70,6 +73,7 @@ void ipsim_model_free(ipsim_model *m)
 {
     free(m->year_of);
     free(m->attr);
+    free(m->draws);
     free(m->wwtp_from);
     free(m->growth);
     free(m->macro_half_var);
@@ -93,8 +97,14 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->ramp_v, Z, err);
     ALLOC(ws->ring, m->ring_total, err);
     ALLOC(ws->ring_off, Z, err);
+    ALLOC(ws->ring_pos, Z, err);
     ALLOC(ws->n_op, Z, err);
     ALLOC(ws->out, (size_t)IPSIM_NMONTHLY * Z, err);
+    ALLOC(ws->count_words, Z, err);
+    ALLOC(ws->count_quad, Z, err);
+    ALLOC(ws->arrivals, Z, err);
+    ALLOC(ws->chunk, IPSIM_DEMAND_CHUNK, err);
+    ALLOC(ws->chunk_zone, IPSIM_DEMAND_CHUNK, err);
     size_t off = 0;
     for (size_t z = 0; z < Z; z++) {
         ws->ring_off[z] = off;
@@ -109,6 +119,8 @@ int ipsim_ws_alloc(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ws->m = m;
     int rc = ipsim_stream_init(&ws->st, err);
     if (rc == IPSIM_OK)
+        rc = ipsim_stream_batch_alloc(&ws->batch, 2 * IPSIM_DEMAND_CHUNK, err);
+    if (rc == IPSIM_OK)
         rc = ws_arrays(ws, m, err);
     if (rc != IPSIM_OK)
         ipsim_ws_free(ws);
@@ -118,6 +130,12 @@ int ipsim_ws_alloc(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
 void ipsim_ws_free(ipsim_ws *ws)
 {
     ipsim_stream_free(&ws->st);
+    ipsim_stream_batch_free(&ws->batch);
+    free(ws->count_words);
+    free(ws->count_quad);
+    free(ws->arrivals);
+    free(ws->chunk);
+    free(ws->chunk_zone);
     free(ws->A);
     free(ws->L);
     free(ws->C);
@@ -132,6 +150,7 @@ void ipsim_ws_free(ipsim_ws *ws)
     free(ws->ramp_v);
     free(ws->ring);
     free(ws->ring_off);
+    free(ws->ring_pos);
     free(ws->n_op);
     free(ws->out);
     memset(ws, 0, sizeof *ws);

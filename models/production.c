@@ -6,9 +6,11 @@
  *   ramp_w  capital started in the last R-1 months (still ramping),
  *   ramp_v  the sum over those cohorts of K*(age+1),
  * so production is o*growth(t)*(k_full + ramp_v/R).  A ring buffer of the
- * last R months' starts says which cohort reaches full ramp next.  Ageing is
- * O(1) per month; every R months the two sums are recomputed from the ring
- * so that rounding from the incremental updates cannot accumulate. */
+ * last R months' starts says which cohort reaches full ramp next; its
+ * cursor ring_pos = t % R moves one slot a month (no division in the
+ * monthly loop).  Ageing is O(1) per month; every R months the two sums are
+ * recomputed from the ring so that rounding from the incremental updates
+ * cannot accumulate. */
 #include "model.h"
 
 #include <string.h>
@@ -21,15 +23,17 @@ void ipsim_production_reset(ipsim_ws *ws)
         ws->k_full[z] = m->zones[z].initial_operating_capital_musd;
         ws->ramp_w[z] = 0.0;
         ws->ramp_v[z] = 0.0;
+        ws->ring_pos[z] = 0;
     }
 }
 
+/* At a month t with t % R == 0, so the cohort of age a is in slot R - a. */
 static void resum(ipsim_ws *ws, size_t z, int t, int R)
 {
     const double *ring = ws->ring + ws->ring_off[z];
     double w = 0.0, v = 0.0;
     for (int age = 0; age < R - 1 && age <= t; age++) {
-        double k = ring[(t - age) % R];
+        double k = ring[age ? R - age : 0];
         w += k;
         v += k * (double)(age + 1);
     }
@@ -43,12 +47,14 @@ void ipsim_production_age(ipsim_ws *ws, size_t z, int t)
     if (R <= 1 || t == 0)
         return;
     double *ring = ws->ring + ws->ring_off[z];
-    /* The cohort started at t-R+1 now has age R-1: full ramp. */
-    size_t grad = (size_t)((t + 1) % R);
+    int pos = ws->ring_pos[z] + 1 == R ? 0 : ws->ring_pos[z] + 1; /* t % R */
+    ws->ring_pos[z] = pos;
+    /* The cohort started at t-R+1 (slot (t+1) % R) now has age R-1: full ramp. */
+    int grad = pos + 1 == R ? 0 : pos + 1;
     double k = ring[grad];
     ring[grad] = 0.0;
     ws->k_full[z] += k;
-    if (t % R == 0) {
+    if (pos == 0) {
         resum(ws, z, t, R);
     } else {
         ws->ramp_v[z] += ws->ramp_w[z] - k * (double)R;
@@ -63,7 +69,7 @@ void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital)
         ws->k_full[z] += capital;
         return;
     }
-    ws->ring[ws->ring_off[z] + (size_t)(t % R)] += capital;
+    ws->ring[ws->ring_off[z] + (size_t)ws->ring_pos[z]] += capital; /* slot t % R */
     ws->ramp_w[z] += capital;
     ws->ramp_v[z] += capital;
 }

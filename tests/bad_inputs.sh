@@ -2,7 +2,9 @@
 # bad_inputs.sh -- every file in the bad-input corpus must be refused by the
 # CLI as an input error (MODEL.md §9): exit status 2, a message on stderr
 # naming the file, a :LINE:COL: and the key given on the file's first line
-# ("# expect: KEY"), and no results file created or changed.
+# ("# expect: KEY"), and no results file created or changed -- never a
+# crash or a hang (every command runs under `timeout 10`).  Files too big to
+# commit (a 5 MiB file, 10001 zones, ...) are generated into WORK_DIR/gen.
 # usage: bad_inputs.sh IPSIM_BIN BAD_DIR WORK_DIR
 set -u
 if [ $# -ne 3 ]; then
@@ -39,14 +41,35 @@ check_message() {
 # expect_refused WHAT FILE KEY CMD...: exit status 2 and a located message.
 expect_refused() {
   local what=$1 file=$2 key=$3; shift 3
-  "$@" >"$work/out.txt" 2>"$work/err.txt"
+  timeout 10 "$@" >"$work/out.txt" 2>"$work/err.txt"
   local got=$?
   if [ "$got" = 2 ]; then ok; else bad "$what: exit $got, expected 2"; fi
   check_message "$file" "$key" "$work/err.txt" "$what"
 }
 
+# The generated files: over each reader limit of engine/scenario.h.
+gen=$work/gen
+mkdir -p "$gen"
+head3='ipsim: 1
+start: "2025-01"
+horizon_months: 24'
+zone='{name: Z, area_ha: 10, projects_per_year: 1, fdi_capital_median_musd: 1, domestic_capital_median_musd: 1, capital_per_ha_musd: 1}'
+{ printf '# expect: (root)\n%s\nzones: [%s]\n# ' "$head3" "$zone"
+  head -c $((5 << 20)) /dev/zero | tr '\0' x; echo; } >"$gen/five_mib.yaml"
+{ printf '# expect: zones\n%s\nzones:\n' "$head3"
+  for i in $(seq 0 10000); do echo "  - ${zone/name: Z/name: Z$i}"; done; } >"$gen/zones_10001.yaml"
+{ printf '# expect: targets\n%s\nzones: [%s]\ntargets:\n' "$head3" "$zone"
+  for i in $(seq 0 1000); do echo '  - {metric: occupancy, year: 2025, op: ">=", value: 0.5}'; done
+} >"$gen/targets_1001.yaml"
+{ printf '# expect: zones[Z].upgrades\n%s\nzones:\n  - %s\n' "$head3" "${zone%\}}, upgrades: ["
+  for i in $(seq 0 1000); do echo '      {from: "2025-01", attractiveness: 1},'; done; echo '    ]}'
+} >"$gen/upgrades_1001.yaml"
+{ printf '# expect: macro.a.a.a\n%s\nmacro:\n' "$head3"
+  ind='  '; for i in $(seq 1 200); do echo "${ind}a:"; ind="$ind  "; done; echo "${ind}1"
+} >"$gen/nesting_200_mappings.yaml"
+
 n_files=0
-for f in "$dir"/*.yaml; do
+for f in "$dir"/*.yaml "$gen"/*.yaml; do
   [ -e "$f" ] || continue
   n_files=$((n_files + 1))
   name=$(basename "$f")
@@ -71,7 +94,7 @@ for f in "$dir"/*.yaml; do
     cp "$work/keep.ref" "$work/keep.h5"
   fi
 done
-[ "$n_files" -ge 25 ] && ok || bad "only $n_files bad files in $dir (expected at least 25)"
+[ "$n_files" -ge 100 ] && ok || bad "only $n_files bad files in $dir and $gen (expected at least 100)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

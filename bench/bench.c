@@ -1,0 +1,545 @@
+/* bench.c -- `ipsim-bench`: how fast ipsim runs a scenario, beside the two
+ * draw floors (docs/performance.md).
+ *
+ * Every measurement runs in a fresh child process (this program re-executed
+ * with --child), so that each configuration's peak resident memory is its
+ * own (wait4's ru_maxrss) and no run warms the next one's caches or heap.
+ * The parent repeats each configuration (warm-up runs first, discarded),
+ * prints a table of medians with min-max spreads, and one JSON line per
+ * configuration. */
+#define _DEFAULT_SOURCE /* wait4: the peak memory of one child */
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "run.h"
+
+#define MAX_REPS 1000
+#define MAX_THREADS 256
+
+static const cli_option bench_options[] = {
+    {'n', "paths", "PATHS", "paths per run (default 2000)"},
+    {'r', "reps", "REPS", "measured repetitions of each configuration (default 5)"},
+    {'w', "warmup", "RUNS", "discarded runs before them (default 1)"},
+    {'j', "threads", "N", "measure 1, 2, ... N threads (default: every core)"},
+    {'s', "seed", "SEED", "seed (default: the scenario's, else 1)"},
+    {0, "store", "WHAT", "summary | yearly | monthly (default yearly, as ipsim run)"},
+    {'o', "dir", "DIR", "where the runs' results files go, deleted after (default /tmp)"},
+    {0, "numpy", "SCRIPT", "the NumPy floor script (default: bench/numpy_draws.py)"},
+    {0, "python", "PYTHON", "its interpreter (default /usr/bin/python3)"},
+    {0, "no-numpy", NULL, "skip the NumPy floor"},
+    {0, "memory", "A,B", "also peak memory at --store summary, 1 thread, A and B paths"},
+    {0, "child", "MODE", "internal: run one measurement (run, floor or memory) and print it"},
+    {0, "clearances", "N", "internal: clearance draws of the run the floor matches"},
+    {0, NULL, NULL, NULL},
+};
+enum { O_PATHS, O_REPS, O_WARMUP, O_THREADS, O_SEED, O_STORE, O_DIR, O_NUMPY, O_PYTHON,
+       O_NO_NUMPY, O_MEMORY, O_CHILD, O_CLEARANCES };
+
+static const cli_command bench_cmd = {
+    "bench",
+    "ipsim-bench SCENARIO [-n PATHS] [-r REPS] [-w RUNS] [-j N] [-s SEED] [--store WHAT]\n"
+    "                   [-o DIR] [--numpy SCRIPT] [--python PYTHON] [--no-numpy] [--memory A,B]",
+    "Runs SCENARIO at 1, 2, ... N threads and reports zone-months/s, paths/s, parallel\n"
+    "efficiency, the split of wall time between simulation, writing and finishing\n"
+    "(summaries, targets, closing the file) and peak memory; then ipsim's own draw floor\n"
+    "(the same draws through the same keyed streams, no model) and the NumPy draw floor\n"
+    "(the same mix drawn with Generator(Philox) in blocks of 10^6), in ns per zone-month.\n"
+    "Each run is a fresh process; medians over REPS runs, min-max in brackets; then one\n"
+    "JSON line per configuration.",
+    "ipsim-bench bench/province40.yaml -n 2000 -r 5 -j 2",
+    bench_options,
+};
+
+typedef struct {
+    const char *scenario, *store_name, *dir, *numpy, *python, *child, *memory;
+    size_t paths;
+    int reps, warmup, threads, seed_given, no_numpy;
+    uint64_t seed, clearances;
+    enum ipsim_store store;
+    ipsim_scenario scn;
+} bench_args;
+
+static int parse_store(const char *s, enum ipsim_store *out)
+{
+    static const char *const names[] = {"summary", "yearly", "monthly"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum ipsim_store)i;
+            return 0;
+        }
+    fprintf(stderr, "ipsim-bench: --store: '%s' is not valid (expected summary, yearly or monthly)\n",
+            s);
+    return CLI_EXIT_INPUT;
+}
+
+static int on_option(void *ctx, int k, const char *arg)
+{
+    bench_args *a = ctx;
+    unsigned long long v = 0;
+    int rc = 0;
+    switch (k) {
+    case O_PATHS:
+        rc = cli_whole("bench", "-n/--paths", arg, 1, IPSIM_STREAM_MAX_PATHS, &v);
+        a->paths = (size_t)v;
+        break;
+    case O_REPS:
+        rc = cli_whole("bench", "-r/--reps", arg, 1, MAX_REPS, &v);
+        a->reps = (int)v;
+        break;
+    case O_WARMUP:
+        rc = cli_whole("bench", "-w/--warmup", arg, 0, MAX_REPS, &v);
+        a->warmup = (int)v;
+        break;
+    case O_THREADS:
+        rc = cli_whole("bench", "-j/--threads", arg, 1, MAX_THREADS, &v);
+        a->threads = (int)v;
+        break;
+    case O_SEED:
+        rc = cli_whole("bench", "-s/--seed", arg, 0, UINT64_MAX, &v);
+        a->seed = v;
+        a->seed_given = 1;
+        break;
+    case O_STORE:
+        a->store_name = arg;
+        rc = parse_store(arg, &a->store);
+        break;
+    case O_DIR:
+        a->dir = arg;
+        break;
+    case O_NUMPY:
+        a->numpy = arg;
+        break;
+    case O_PYTHON:
+        a->python = arg;
+        break;
+    case O_NO_NUMPY:
+        a->no_numpy = 1;
+        break;
+    case O_MEMORY:
+        a->memory = arg;
+        break;
+    case O_CHILD:
+        a->child = arg;
+        break;
+    case O_CLEARANCES:
+        rc = cli_whole("bench", "--clearances", arg, 0, UINT64_MAX, &v);
+        a->clearances = v;
+        break;
+    }
+    return rc;
+}
+
+static int fail(const ipsim_error *e)
+{
+    fprintf(stderr, "ipsim-bench: %s\n", e->msg);
+    return ipsim_error_exit_status(e->code);
+}
+
+/* ---- children: one measurement each, one JSON object on stdout ---- */
+
+static int child_run(bench_args *a)
+{
+    char out[4096];
+    snprintf(out, sizeof out, "%s/ipsim-bench-%ld.h5", a->dir, (long)getpid());
+    ipsim_run_timing tm = {0};
+    ipsim_run_opts o;
+    ipsim_run_opts_init(&o);
+    o.n_paths = a->paths;
+    o.seed = a->seed;
+    o.threads = a->threads;
+    o.store = a->store;
+    o.timing = &tm;
+    ipsim_error err = {0};
+    double t0 = bench_now();
+    int rc = ipsim_run(&a->scn, &o, out, NULL, &err);
+    double wall = bench_now() - t0;
+    unlink(out);
+    if (rc != IPSIM_OK)
+        return fail(&err);
+    printf("{\"wall_s\": %.6f, \"simulate_s\": %.6f, \"write_s\": %.6f, \"finish_s\": %.6f, "
+           "\"macro\": %llu, \"count\": %llu, \"clearance\": %llu, \"projects\": %llu}\n",
+           wall, tm.simulate_s, tm.write_s, tm.finish_s,
+           (unsigned long long)tm.draws[IPSIM_P_MACRO], (unsigned long long)tm.draws[IPSIM_P_COUNT],
+           (unsigned long long)tm.draws[IPSIM_P_CLEARANCE],
+           (unsigned long long)tm.draws[IPSIM_P_PROJECT]);
+    return 0;
+}
+
+static int child_floor(bench_args *a)
+{
+    uint64_t c[BENCH_NKINDS];
+    double s = 0;
+    ipsim_error err = {0};
+    if (bench_floor(&a->scn, a->seed, a->paths, a->clearances, c, &s, &err) != IPSIM_OK)
+        return fail(&err);
+    printf("{\"wall_s\": %.6f", s);
+    for (int k = 0; k < BENCH_NKINDS; k++)
+        printf(", \"%s\": %llu", bench_kind_names[k], (unsigned long long)c[k]);
+    printf("}\n");
+    return 0;
+}
+
+/* ---- the parent: children, their JSON, the report ---- */
+
+/* The number after "key": in a one-line JSON object, or NaN. */
+static double json_num(const char *line, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(line, pat);
+    return p ? strtod(p + strlen(pat), NULL) : (double)NAN;
+}
+
+/* Runs this program again with argv `args`; stores its first stdout line
+ * in line and its peak RSS (KiB) in *rss.  0 on success. */
+static int spawn(char *const args[], char *line, size_t size, long *rss)
+{
+    int fd[2];
+    if (pipe(fd) < 0)
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execv("/proc/self/exe", args);
+        execvp(args[0], args);
+        _exit(127);
+    }
+    close(fd[1]);
+    FILE *f = fdopen(fd[0], "r");
+    line[0] = '\0';
+    if (f) {
+        if (!fgets(line, (int)size, f))
+            line[0] = '\0';
+        while (fgetc(f) != EOF)
+            ;
+        fclose(f);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0)
+        return -1;
+    *rss = ru.ru_maxrss;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && line[0] == '{' ? 0 : -1;
+}
+
+typedef struct {
+    double wall[MAX_REPS], simulate[MAX_REPS], write[MAX_REPS], finish[MAX_REPS], rss[MAX_REPS];
+    double draws[BENCH_NKINDS]; /* of the last run; NaN where not reported */
+    int n;
+} measured;
+
+/* warmup + reps children of `mode` at `threads` threads and `paths` paths. */
+static int measure(const bench_args *a, const char *argv0, const char *mode, int threads,
+                   size_t paths, enum ipsim_store store, int warmup, int reps, measured *m)
+{
+    static const char *const stores[] = {"summary", "yearly", "monthly"};
+    char sp[32], st[32], ss[32], sc[32];
+    snprintf(sp, sizeof sp, "%zu", paths);
+    snprintf(st, sizeof st, "%d", threads);
+    snprintf(ss, sizeof ss, "%llu", (unsigned long long)a->seed);
+    snprintf(sc, sizeof sc, "%llu", (unsigned long long)a->clearances);
+    char *args[] = {(char *)argv0, (char *)a->scenario, "--child", (char *)mode, "-n", sp, "-j", st,
+                    "-s", ss, "--store", (char *)stores[store], "-o", (char *)a->dir,
+                    "--clearances", sc, NULL};
+    memset(m, 0, sizeof *m);
+    for (int i = 0; i < warmup + reps; i++) {
+        char line[1024];
+        long rss = 0;
+        if (spawn(args, line, sizeof line, &rss) != 0) {
+            fprintf(stderr, "ipsim-bench: the %s run at %d thread%s failed\n", mode, threads,
+                    threads == 1 ? "" : "s");
+            return -1;
+        }
+        if (i < warmup)
+            continue;
+        m->wall[m->n] = json_num(line, "wall_s");
+        m->simulate[m->n] = json_num(line, "simulate_s");
+        m->write[m->n] = json_num(line, "write_s");
+        m->finish[m->n] = json_num(line, "finish_s");
+        m->rss[m->n] = (double)rss;
+        for (int k = 0; k < BENCH_NKINDS; k++)
+            m->draws[k] = json_num(line, bench_kind_names[k]);
+        m->n++;
+    }
+    return 0;
+}
+
+static bench_spread spread(const double *x, int n)
+{
+    double tmp[MAX_REPS];
+    memcpy(tmp, x, (size_t)n * sizeof *x);
+    return bench_spread_of(tmp, (size_t)n);
+}
+
+/* Median over reps of part[i] / wall[i]. */
+static double share(const measured *m, const double *part)
+{
+    double r[MAX_REPS];
+    for (int i = 0; i < m->n; i++)
+        r[i] = m->wall[i] > 0 ? part[i] / m->wall[i] : 0;
+    return bench_spread_of(r, (size_t)m->n).median;
+}
+
+static void json_spread(const char *key, bench_spread s)
+{
+    printf(", \"%s\": {\"median\": %.9g, \"min\": %.9g, \"max\": %.9g}", key, s.median, s.min, s.max);
+}
+
+/* "key": {"macro": n, ...} for the first n kinds. */
+static void json_draws(const char *key, const double *d, int n)
+{
+    printf(", \"%s\": {", key);
+    for (int k = 0; k < n; k++)
+        printf("%s\"%s\": %.0f", k ? ", " : "", bench_kind_names[k], d[k]);
+    printf("}");
+}
+
+static void loadavg(char *buf, size_t n)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    buf[0] = '\0';
+    if (f) {
+        double l1 = 0, l5 = 0, l15 = 0;
+        if (fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
+            snprintf(buf, n, "%.2f %.2f %.2f", l1, l5, l15);
+        fclose(f);
+    }
+}
+
+typedef struct {
+    int threads;
+    measured m;
+} run_result;
+
+/* Mean over zones of a gamma shape 1/cv^2 (0 where the zone draws none). */
+static double mean_shape(const ipsim_scenario *scn, int lag)
+{
+    double s = 0;
+    int n = 0;
+    for (size_t z = 0; z < scn->n_zones; z++) {
+        const ipsim_zone *zp = &scn->zones[z];
+        double cv = lag ? zp->months_to_operation_cv : zp->clearance_cv;
+        int drawn = lag ? cv > 0 && zp->months_to_operation > 0 : cv > 0 && zp->clearance_ha_per_year > 0;
+        if (drawn) {
+            s += 1.0 / (cv * cv);
+            n++;
+        }
+    }
+    return n ? s / n : 0;
+}
+
+/* Runs the NumPy floor script on the mix the floor drew (d, by kind);
+ * line receives its JSON line.  0 on success. */
+static int numpy_floor(const bench_args *a, double zone_months, const double *d, char *line,
+                       size_t size)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "'%s' '%s' --zone-months %.0f --macro %.0f --count %.0f --count-mean %.9g "
+             "--clearance %.0f --clearance-shape %.9g --projects %.0f --lags %.0f "
+             "--lag-shape %.9g --reps %d --warmup %d",
+             a->python, a->numpy, zone_months, d[BENCH_MACRO], d[BENCH_COUNT],
+             d[BENCH_COUNT] > 0 ? d[BENCH_PROJECTS] / d[BENCH_COUNT] : 0.0, d[BENCH_CLEARANCE],
+             mean_shape(&a->scn, 0), d[BENCH_PROJECTS], d[BENCH_LAGS], mean_shape(&a->scn, 1),
+             a->reps, a->warmup);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    line[0] = '\0';
+    char buf[2048];
+    while (fgets(buf, sizeof buf, p))
+        if (buf[0] == '{')
+            snprintf(line, size, "%s", buf);
+    int st = pclose(p);
+    return st == 0 && line[0] == '{' ? 0 : -1;
+}
+
+/* Peak memory of single-thread --store summary runs of A and B paths. */
+static int memory(bench_args *a, const char *argv0)
+{
+    char *end;
+    errno = 0;
+    unsigned long long pa = strtoull(a->memory, &end, 10), pb = 0;
+    if (*end == ',')
+        pb = strtoull(end + 1, &end, 10);
+    if (errno || *end || pa < 1 || pb < 1 || pa > IPSIM_STREAM_MAX_PATHS || pb > IPSIM_STREAM_MAX_PATHS) {
+        fprintf(stderr, "ipsim-bench: --memory: '%s' is not valid (expected two path counts A,B)\n",
+                a->memory);
+        return CLI_EXIT_INPUT;
+    }
+    measured m[2];
+    size_t n[2] = {(size_t)pa, (size_t)pb};
+    for (int i = 0; i < 2; i++)
+        if (measure(a, argv0, "run", 1, n[i], IPSIM_STORE_SUMMARY, 0, 1, &m[i]) < 0)
+            return CLI_EXIT_FAIL;
+    double growth = m[1].rss[0] / m[0].rss[0] - 1.0;
+    printf("\npeak memory, --store summary, 1 thread: %zu paths %.1f MiB (%.1f s), %zu paths %.1f MiB "
+           "(%.1f s): %+.1f %%\n",
+           n[0], m[0].rss[0] / 1024, m[0].wall[0], n[1], m[1].rss[0] / 1024, m[1].wall[0],
+           100 * growth);
+    printf("{\"config\": \"memory\", \"scenario\": \"%s\", \"store\": \"summary\", \"threads\": 1, "
+           "\"paths\": [%zu, %zu], \"peak_rss_kib\": [%.0f, %.0f], \"wall_s\": [%.3f, %.3f], "
+           "\"growth\": %.4f}\n",
+           a->scn.name, n[0], n[1], m[0].rss[0], m[1].rss[0], m[0].wall[0], m[1].wall[0], growth);
+    return CLI_EXIT_OK;
+}
+
+static int parent(bench_args *a, const char *argv0)
+{
+    const ipsim_scenario *scn = &a->scn;
+    double zm = (double)a->paths * (double)scn->n_zones * (double)scn->horizon_months;
+    char load0[64], load1[64];
+    loadavg(load0, sizeof load0);
+    printf("ipsim-bench: %s: %zu zones, %d months, %zu paths (%.3g zone-months), store %s,\n"
+           "             %d runs after %d warm-up, each in a fresh process; load average %s\n\n",
+           scn->name, scn->n_zones, scn->horizon_months, a->paths, zm, a->store_name, a->reps,
+           a->warmup, load0);
+
+    static run_result runs[MAX_THREADS];
+    for (int j = 1; j <= a->threads; j++) {
+        runs[j - 1].threads = j;
+        if (measure(a, argv0, "run", j, a->paths, a->store, a->warmup, a->reps, &runs[j - 1].m) < 0)
+            return CLI_EXIT_FAIL;
+    }
+    a->clearances = (uint64_t)runs[0].m.draws[BENCH_CLEARANCE];
+    measured fl;
+    if (measure(a, argv0, "floor", 1, a->paths, a->store, a->warmup, a->reps, &fl) < 0)
+        return CLI_EXIT_FAIL;
+
+    bench_spread w1 = spread(runs[0].m.wall, runs[0].m.n);
+    printf("threads  wall s [min-max]           zone-months/s  paths/s  efficiency  simulate  write  finish  peak RSS MiB\n");
+    for (int j = 1; j <= a->threads; j++) {
+        measured *m = &runs[j - 1].m;
+        bench_spread w = spread(m->wall, m->n), r = spread(m->rss, m->n);
+        printf("%7d  %8.3f [%.3f-%.3f]  %13.4g  %7.0f  %10.3f  %7.1f%%  %4.1f%%  %5.1f%%  %12.1f\n", j,
+               w.median, w.min, w.max, zm / w.median, (double)a->paths / w.median,
+               w1.median / (j * w.median), 100 * share(m, m->simulate), 100 * share(m, m->write),
+               100 * share(m, m->finish), r.median / 1024.0);
+    }
+
+    /* ns per zone-month at 1 thread: the whole run and its simulation part */
+    bench_spread s1 = spread(runs[0].m.simulate, runs[0].m.n), f = spread(fl.wall, fl.n);
+    double ns_run = 1e9 * w1.median / zm, ns_sim = 1e9 * s1.median / zm, ns_floor = 1e9 * f.median / zm;
+    char np_line[2048] = "";
+    double ns_np = NAN;
+    if (!a->no_numpy) {
+        const char *ns;
+        if (numpy_floor(a, zm, fl.draws, np_line, sizeof np_line) == 0 &&
+            (ns = strstr(np_line, "\"ns_per_zone_month\"")))
+            ns_np = json_num(ns, "median");
+        else
+            fprintf(stderr, "ipsim-bench: the NumPy floor did not run (%s %s); see --no-numpy\n",
+                    a->python, a->numpy);
+    }
+    printf("\n1 thread, ns per zone-month [min-max]        vs ipsim floor  NumPy floor faster by\n");
+    printf("ipsim run, whole (wall)           %8.1f              %6.2fx        %s\n", ns_run,
+           ns_run / ns_floor, "");
+    printf("ipsim run, simulation only        %8.1f              %6.2fx\n", ns_sim, ns_sim / ns_floor);
+    printf("ipsim draw floor                  %8.1f [%.1f-%.1f]\n", ns_floor, 1e9 * f.min / zm,
+           1e9 * f.max / zm);
+    if (ns_np == ns_np)
+        printf("NumPy draw floor                  %8.1f                             %.2fx (whole), %.2fx (simulation)\n",
+               ns_np, ns_np / ns_run, ns_np / ns_sim);
+    loadavg(load1, sizeof load1);
+    printf("\nload average at the end: %s\n\n", load1);
+
+    for (int j = 1; j <= a->threads; j++) {
+        measured *m = &runs[j - 1].m;
+        bench_spread w = spread(m->wall, m->n);
+        printf("{\"config\": \"run\", \"scenario\": \"%s\", \"zones\": %zu, \"months\": %d, "
+               "\"paths\": %zu, \"store\": \"%s\", \"threads\": %d, \"reps\": %d, \"warmup\": %d",
+               scn->name, scn->n_zones, scn->horizon_months, a->paths, a->store_name, j, m->n,
+               a->warmup);
+        json_spread("wall_s", w);
+        json_spread("simulate_s", spread(m->simulate, m->n));
+        json_spread("write_s", spread(m->write, m->n));
+        json_spread("finish_s", spread(m->finish, m->n));
+        json_spread("peak_rss_kib", spread(m->rss, m->n));
+        printf(", \"zone_months_per_s\": %.6g, \"paths_per_s\": %.6g, \"ns_per_zone_month\": %.6g, "
+               "\"efficiency\": %.4f, \"simulate_share\": %.4f, \"write_share\": %.4f, "
+               "\"finish_share\": %.4f, \"load_start\": \"%s\", \"load_end\": \"%s\"}\n",
+               zm / w.median, (double)a->paths / w.median, 1e9 * w.median / zm,
+               w1.median / (j * w.median), share(m, m->simulate), share(m, m->write),
+               share(m, m->finish), load0, load1);
+    }
+    printf("{\"config\": \"floor_ipsim\", \"scenario\": \"%s\", \"paths\": %zu, \"threads\": 1, "
+           "\"reps\": %d, \"warmup\": %d",
+           scn->name, a->paths, fl.n, a->warmup);
+    bench_spread fns = {1e9 * f.median / zm, 1e9 * f.min / zm, 1e9 * f.max / zm};
+    json_spread("ns_per_zone_month", fns);
+    json_draws("draws", fl.draws, BENCH_NKINDS);
+    json_draws("run_draws", runs[0].m.draws, BENCH_PROJECTS + 1);
+    printf(", \"run_ns_per_zone_month\": %.6g, \"simulate_ns_per_zone_month\": %.6g, "
+           "\"run_over_floor\": %.4f, \"simulate_over_floor\": %.4f}\n",
+           ns_run, ns_sim, ns_run / ns_floor, ns_sim / ns_floor);
+    if (np_line[0]) {
+        size_t n = strlen(np_line);
+        while (n && (np_line[n - 1] == '\n' || np_line[n - 1] == ' '))
+            np_line[--n] = '\0';
+        if (n && np_line[n - 1] == '}') /* reopen the object to add the ratios */
+            np_line[--n] = '\0';
+        printf("%s, \"run_ns_per_zone_month\": %.6g, \"simulate_ns_per_zone_month\": %.6g, "
+               "\"floor_over_run\": %.4f, \"floor_over_simulate\": %.4f}\n",
+               np_line, ns_run, ns_sim, ns_np / ns_run, ns_np / ns_sim);
+    }
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    bench_args a = {0};
+    a.paths = 2000;
+    a.reps = 5;
+    a.warmup = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    a.threads = cores > 0 ? (cores < MAX_THREADS ? (int)cores : MAX_THREADS) : 1;
+    a.store = IPSIM_STORE_YEARLY;
+    a.store_name = "yearly";
+    a.dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    a.numpy = IPSIM_SOURCE_DIR "/bench/numpy_draws.py";
+    a.python = "/usr/bin/python3";
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(&bench_cmd, argc, argv, on_option, &a, pos, 1, &n_pos);
+    if (rc != 0)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    if (n_pos != 1) {
+        fprintf(stderr, "ipsim-bench: expected one SCENARIO file (see 'ipsim-bench --help')\n");
+        return CLI_EXIT_INPUT;
+    }
+    a.scenario = pos[0];
+    ipsim_error err = {0};
+    if (ipsim_scenario_load(&a.scn, a.scenario, &err) != IPSIM_OK)
+        return fail(&err);
+    if (!a.seed_given)
+        a.seed = a.scn.has_seed ? a.scn.seed : 1;
+    if (a.child && strcmp(a.child, "run") == 0)
+        rc = child_run(&a);
+    else if (a.child && strcmp(a.child, "floor") == 0)
+        rc = child_floor(&a);
+    else if (a.child) {
+        fprintf(stderr, "ipsim-bench: --child: '%s' is not valid (expected run or floor)\n", a.child);
+        rc = CLI_EXIT_INPUT;
+    } else {
+        rc = parent(&a, argv[0]);
+        if (rc == CLI_EXIT_OK && a.memory)
+            rc = memory(&a, argv[0]);
+    }
+    ipsim_scenario_free(&a.scn);
+    return rc;
+}

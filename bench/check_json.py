@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""check_json.py -- reads ipsim-bench's output on stdin and checks that every
+JSON line parses and has every field its configuration must have (ctest
+bench_smoke).  Prints "N passed, N failed"; exit status 1 on any failure."""
+import json
+import math
+import sys
+
+SPREAD = ("median", "min", "max")
+FIELDS = {
+    "run": {"scenario": str, "zones": int, "months": int, "paths": int, "store": str,
+            "threads": int, "reps": int, "warmup": int, "wall_s": SPREAD, "simulate_s": SPREAD,
+            "write_s": SPREAD, "finish_s": SPREAD, "peak_rss_kib": SPREAD,
+            "zone_months_per_s": float, "paths_per_s": float, "ns_per_zone_month": float,
+            "efficiency": float, "simulate_share": float, "write_share": float,
+            "finish_share": float, "load_start": str, "load_end": str},
+    "floor_ipsim": {"scenario": str, "paths": int, "threads": int, "reps": int, "warmup": int,
+                    "ns_per_zone_month": SPREAD, "draws": dict, "run_draws": dict,
+                    "run_ns_per_zone_month": float, "simulate_ns_per_zone_month": float,
+                    "run_over_floor": float, "simulate_over_floor": float},
+    "floor_numpy": {"numpy": str, "python": str, "bit_generator": str, "block_zone_months": int,
+                    "reps": int, "warmup": int, "ns_per_zone_month": SPREAD,
+                    "draws_per_block": dict, "run_ns_per_zone_month": float,
+                    "simulate_ns_per_zone_month": float, "floor_over_run": float,
+                    "floor_over_simulate": float},
+    "memory": {"scenario": str, "store": str, "threads": int, "paths": list,
+               "peak_rss_kib": list, "wall_s": list, "growth": float},
+}
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+def positive(v):
+    return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+
+
+seen = {}
+for line in sys.stdin:
+    if not line.startswith("{"):
+        continue
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        check(False, "JSON line does not parse: %s: %s" % (e, line.strip()))
+        continue
+    cfg = obj.get("config")
+    check(cfg in FIELDS, "unknown config %r" % cfg)
+    if cfg not in FIELDS:
+        continue
+    seen[cfg] = seen.get(cfg, 0) + 1
+    for key, kind in FIELDS[cfg].items():
+        v = obj.get(key)
+        if kind == SPREAD:
+            ok = isinstance(v, dict) and all(positive(v.get(k)) or (key == "write_s" and v.get(k) == 0)
+                                             for k in SPREAD) and v["min"] <= v["median"] <= v["max"]
+        elif kind is float:
+            ok = isinstance(v, (int, float)) and math.isfinite(v)
+        elif kind is int:
+            ok = isinstance(v, int) and v >= 0
+        else:
+            ok = isinstance(v, kind) and len(v) > 0
+        check(ok, "%s: field %s is %r" % (cfg, key, v))
+    if cfg == "floor_ipsim":
+        # the floor draws exactly what the run drew
+        check(obj["draws"].get("projects", 0) > 0, "the floor drew no project")
+        for k, n in obj["run_draws"].items():
+            check(obj["draws"].get(k) == n, "floor draws %s: %r, run %r" % (k, obj["draws"].get(k), n))
+
+check(seen.get("run", 0) >= 1, "no run line")
+check(seen.get("floor_ipsim", 0) == 1, "no ipsim floor line")
+check(seen.get("floor_numpy", 0) == 1, "no NumPy floor line")
+check(seen.get("memory", 0) == 1, "no memory line")
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

@@ -1,0 +1,295 @@
+/* test_variates.c -- each sampler of variates.h against GSL's exact
+ * distribution functions: Kolmogorov-Smirnov for the continuous ones,
+ * chi-square for the Poisson, binomial checks for the Bernoulli and the
+ * ziggurat's tail.  Every sample draws from many keyed streams, one per
+ * draw, as the model does.  Each test fails a correct sampler with
+ * probability ALPHA; its critical value is derived from that and the
+ * sample size, never tuned to the seed. */
+#include "testutil.h"
+
+#include <stdlib.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+#include "variates.h"
+
+#define ALPHA 1e-6
+#define N_KS 400000
+
+typedef double (*sampler_fn)(ipsim_stream *s, const void *arg);
+typedef double (*cdf_fn)(double x, const void *arg);
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One draw per stream (zone k % 1000, month k / 1000 % 1000, index ...). */
+static void select_stream(ipsim_stream *s, size_t k)
+{
+    ipsim_stream_at(s, (uint32_t)(k % 1000), (uint32_t)(k / 1000 % 1000), IPSIM_P_PROJECT,
+                    (uint32_t)(k / 1000000));
+}
+
+/* The KS statistic of n draws against cdf must stay below the critical
+ * value sqrt(ln(2/ALPHA) / (2n)) (the asymptotic Kolmogorov bound). */
+static void ks_check(const char *what, sampler_fn draw, const void *arg, cdf_fn cdf, uint64_t seed)
+{
+    static double x[N_KS];
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, seed, 3);
+    for (size_t k = 0; k < N_KS; k++) {
+        select_stream(&s, k);
+        x[k] = draw(&s, arg);
+        if (!isfinite(x[k]))
+            fail_msg("%s: draw %zu is %g", what, k, x[k]);
+    }
+    qsort(x, N_KS, sizeof *x, cmp_double);
+    double d = 0.0;
+    for (size_t i = 0; i < N_KS; i++) {
+        double f = cdf(x[i], arg);
+        double lo = f - (double)i / N_KS, hi = (double)(i + 1) / N_KS - f;
+        d = fmax(d, fmax(lo, hi));
+    }
+    double crit = sqrt(log(2.0 / ALPHA) / (2.0 * N_KS));
+    if (!(d < crit))
+        fail_msg("%s: KS D = %.5f, critical %.5f", what, d, crit);
+}
+
+/* ---- normal and lognormal ---- */
+
+static double draw_normal(ipsim_stream *s, const void *arg)
+{
+    (void)arg;
+    return ipsim_variates_normal(s);
+}
+
+static double cdf_normal(double x, const void *arg)
+{
+    (void)arg;
+    return gsl_cdf_ugaussian_P(x);
+}
+
+static void test_normal_ks(void **state)
+{
+    ks_check("normal", draw_normal, NULL, cdf_normal, 11);
+}
+
+/* The ziggurat's rare branches: the tail beyond r = 3.4426 and the wedges
+ * must put the right mass there.  P(|Z| > 3) and P(|Z| > 3.4426), as
+ * binomial proportions of 4e6 draws, against the exact values. */
+static void test_normal_tails(void **state)
+{
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, 12, 0);
+    const size_t n = 4000000;
+    const double cut[2] = {3.0, 3.442619855896652};
+    double hits[2] = {0, 0}, far = 0;
+    ipsim_stream_at(&s, 0, 0, IPSIM_P_MACRO, 0); /* one long stream: 1e6 blocks */
+    for (size_t k = 0; k < n; k++) {
+        double z = fabs(ipsim_variates_normal(&s));
+        for (int c = 0; c < 2; c++)
+            hits[c] += z > cut[c];
+        far += z > 4.5;
+    }
+    for (int c = 0; c < 2; c++) {
+        double p = 2.0 * gsl_cdf_ugaussian_Q(cut[c]);
+        assert_within_se(hits[c] / (double)n, p, sqrt(p * (1 - p) / (double)n));
+    }
+    assert_true(far > 0); /* the tail sampler reaches beyond the last layer */
+}
+
+/* Most normals take one word: a point inside a layer's inner rectangle,
+ * 97.3 % of them with these tables (the rest take two or more words). */
+static void test_normal_one_word(void **state)
+{
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, 13, 0);
+    size_t one = 0, n = 100000;
+    for (size_t k = 0; k < n; k++) {
+        select_stream(&s, k);
+        ipsim_variates_normal(&s);
+        one += s.pos == 1;
+    }
+    assert_true(one > 0.95 * (double)n);
+}
+
+typedef struct {
+    double mu, sigma;
+} ln_arg;
+
+static double draw_lognormal(ipsim_stream *s, const void *arg)
+{
+    const ln_arg *a = arg;
+    return ipsim_variates_lognormal(s, a->mu, a->sigma);
+}
+
+static double cdf_lognormal(double x, const void *arg)
+{
+    const ln_arg *a = arg;
+    return gsl_cdf_lognormal_P(x, a->mu, a->sigma);
+}
+
+static void test_lognormal_ks(void **state)
+{
+    const ln_arg cases[] = {{log(10.0), 1.2}, {log(4.0), 0.5}};
+    for (size_t c = 0; c < 2; c++)
+        ks_check("lognormal", draw_lognormal, &cases[c], cdf_lognormal, 20 + c);
+}
+
+/* ---- gamma ---- */
+
+typedef struct {
+    double shape;
+    ipsim_variates_gamma_shape g;
+} gamma_arg;
+
+static double draw_gamma(ipsim_stream *s, const void *arg)
+{
+    return ipsim_variates_gamma(s, &((const gamma_arg *)arg)->g);
+}
+
+static double cdf_gamma(double x, const void *arg)
+{
+    return gsl_cdf_gamma_P(x, ((const gamma_arg *)arg)->shape, 1.0);
+}
+
+/* Shapes below 1 (the boost), at 1, the model's usual 4 (cv 0.5), and
+ * large. */
+static void test_gamma_ks(void **state)
+{
+    const double shapes[] = {0.15, 0.7, 1.0, 4.0, 1.0 / (0.8 * 0.8), 60.0};
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+        gamma_arg a;
+        a.shape = shapes[c];
+        ipsim_variates_gamma_prep(&a.g, shapes[c]);
+        char what[64];
+        snprintf(what, sizeof what, "gamma shape %g", shapes[c]);
+        ks_check(what, draw_gamma, &a, cdf_gamma, 30 + c);
+    }
+}
+
+/* ---- Poisson ---- */
+
+/* Chi-square of n draws against the Poisson pmf, bins with an expected
+ * count below 5 merged into their neighbours; the statistic must stay
+ * below the chi-square quantile 1 - ALPHA. */
+static void poisson_check(double mu, uint64_t seed)
+{
+    enum { KMAX = 4096 };
+    static double obs[KMAX + 1];
+    const size_t n = 400000;
+    memset(obs, 0, sizeof obs);
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, seed, 0);
+    for (size_t k = 0; k < n; k++) {
+        select_stream(&s, k);
+        unsigned x = ipsim_variates_poisson(&s, mu);
+        obs[x < KMAX ? x : KMAX]++;
+    }
+    double chi2 = 0, o = 0, e = 0, cum = 0;
+    int df = -1;
+    for (unsigned k = 0; k <= KMAX; k++) {
+        double pk = k < KMAX ? gsl_ran_poisson_pdf(k, mu) : fmax(0.0, 1.0 - cum);
+        cum += pk;
+        o += obs[k];
+        e += (double)n * pk;
+        int last = k == KMAX || (double)n * (1.0 - cum) < 5.0;
+        if (e >= 5.0 && !last) {
+            chi2 += (o - e) * (o - e) / e;
+            df++;
+            o = e = 0;
+        } else if (last) {
+            /* everything from here on in one bin */
+            for (unsigned j = k + 1; j <= KMAX; j++)
+                o += obs[j];
+            e += (double)n * fmax(0.0, 1.0 - cum);
+            if (e > 0) {
+                chi2 += (o - e) * (o - e) / e;
+                df++;
+            }
+            break;
+        }
+    }
+    assert_true(df >= 1);
+    double crit = gsl_cdf_chisq_Qinv(ALPHA, df);
+    if (!(chi2 < crit))
+        fail_msg("Poisson(%g): chi2 %.1f on %d df, critical %.1f", mu, chi2, df, crit);
+}
+
+/* Inversion below 10, PTRS from 10 on. */
+static void test_poisson_chi2(void **state)
+{
+    const double mus[] = {0.02, 1.04, 4.5, 9.99, 10.0, 37.5, 1000.0};
+    for (size_t c = 0; c < sizeof mus / sizeof mus[0]; c++)
+        poisson_check(mus[c], 40 + c);
+}
+
+static void test_poisson_edges(void **state)
+{
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, 50, 0);
+    ipsim_stream_at(&s, 0, 0, IPSIM_P_COUNT, 0);
+    assert_int_equal(ipsim_variates_poisson(&s, 0.0), 0);
+    assert_int_equal(s.end, 0); /* a zero mean draws nothing */
+    /* Inversion with one word: with the same word a larger mean never
+     * gives fewer arrivals (an upgrade adds projects, keeps the others). */
+    for (uint32_t i = 0; i < 20000; i++) {
+        ipsim_stream_at(&s, 1, 2, IPSIM_P_COUNT, i);
+        unsigned lo = ipsim_variates_poisson(&s, 1.3);
+        assert_int_equal(s.pos, 1);
+        ipsim_stream_at(&s, 1, 2, IPSIM_P_COUNT, i);
+        unsigned hi = ipsim_variates_poisson(&s, 1.3 * 1.25);
+        assert_true(hi >= lo);
+    }
+}
+
+/* ---- Bernoulli ---- */
+
+static void test_bernoulli(void **state)
+{
+    assert_true(ipsim_variates_threshold(0.0) == 0);
+    assert_true(ipsim_variates_threshold(1.0) == (uint64_t)1 << 32);
+    /* GSL's decision u < p with u = w / 2^32, at the boundary words */
+    const double p = 0.3;
+    uint64_t t = ipsim_variates_threshold(p);
+    assert_true((double)(t - 1) / 4294967296.0 < p);
+    assert_false((double)t / 4294967296.0 < p);
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, 60, 0);
+    const size_t n = 400000;
+    double hits = 0, never = 0, always = 0;
+    for (size_t k = 0; k < n; k++) {
+        select_stream(&s, k);
+        hits += ipsim_variates_bernoulli(&s, t);
+        never += ipsim_variates_bernoulli(&s, ipsim_variates_threshold(0.0));
+        always += ipsim_variates_bernoulli(&s, ipsim_variates_threshold(1.0));
+    }
+    assert_within_se(hits / (double)n, p, sqrt(p * (1 - p) / (double)n));
+    assert_true(never == 0 && always == (double)n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normal_ks),        cmocka_unit_test(test_normal_tails),
+        cmocka_unit_test(test_normal_one_word),  cmocka_unit_test(test_lognormal_ks),
+        cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_poisson_chi2),
+        cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_bernoulli),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
