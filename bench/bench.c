@@ -38,7 +38,7 @@ static const cli_option bench_options[] = {
     {0, "python", "PYTHON", "its interpreter (default /usr/bin/python3)"},
     {0, "no-numpy", NULL, "skip the NumPy floor"},
     {0, "memory", "A,B", "also peak memory at --store summary, 1 thread, A and B paths"},
-    {0, "child", "MODE", "internal: run one measurement (run, floor or memory) and print it"},
+    {0, "child", "MODE", "internal: run one measurement (run or floor) and print it"},
     {0, "clearances", "N", "internal: clearance draws of the run the floor matches"},
     {0, NULL, NULL, NULL},
 };
@@ -61,7 +61,8 @@ static const cli_command bench_cmd = {
 };
 
 typedef struct {
-    const char *scenario, *store_name, *dir, *numpy, *python, *child, *memory;
+    const char *scenario, *store_name, *dir, *numpy, *python, *child;
+    size_t memory[2]; /* --memory A,B, or zeros */
     size_t paths;
     int reps, warmup, threads, seed_given, no_numpy;
     uint64_t seed, clearances;
@@ -125,9 +126,22 @@ static int on_option(void *ctx, int k, const char *arg)
     case O_NO_NUMPY:
         a->no_numpy = 1;
         break;
-    case O_MEMORY:
-        a->memory = arg;
+    case O_MEMORY: {
+        char *end;
+        errno = 0;
+        unsigned long long pa = strtoull(arg, &end, 10), pb = 0;
+        if (*end == ',')
+            pb = strtoull(end + 1, &end, 10);
+        if (errno || *end || arg[0] == '-' || pa < 1 || pb < 1 || pa > IPSIM_STREAM_MAX_PATHS ||
+            pb > IPSIM_STREAM_MAX_PATHS) {
+            fprintf(stderr, "ipsim-bench: --memory: '%s' is not valid (expected two path counts A,B)\n",
+                    arg);
+            rc = CLI_EXIT_INPUT;
+        }
+        a->memory[0] = (size_t)pa;
+        a->memory[1] = (size_t)pb;
         break;
+    }
     case O_CHILD:
         a->child = arg;
         break;
@@ -166,9 +180,10 @@ static int child_run(bench_args *a)
     unlink(out);
     if (rc != IPSIM_OK)
         return fail(&err);
-    printf("{\"wall_s\": %.6f, \"simulate_s\": %.6f, \"write_s\": %.6f, \"finish_s\": %.6f, "
-           "\"macro\": %llu, \"count\": %llu, \"clearance\": %llu, \"projects\": %llu}\n",
-           wall, tm.simulate_s, tm.write_s, tm.finish_s,
+    printf("{\"wall_s\": %.6f, \"simulate_s\": %.6f, \"write_s\": %.6f, \"write_busy_s\": %.6f, "
+           "\"finish_s\": %.6f, \"macro\": %llu, \"count\": %llu, \"clearance\": %llu, "
+           "\"projects\": %llu}\n",
+           wall, tm.simulate_s, tm.write_s, tm.write_busy_s, tm.finish_s,
            (unsigned long long)tm.draws[IPSIM_P_MACRO], (unsigned long long)tm.draws[IPSIM_P_COUNT],
            (unsigned long long)tm.draws[IPSIM_P_CLEARANCE],
            (unsigned long long)tm.draws[IPSIM_P_PROJECT]);
@@ -238,7 +253,8 @@ static int spawn(char *const args[], char *line, size_t size, long *rss)
 }
 
 typedef struct {
-    double wall[MAX_REPS], simulate[MAX_REPS], write[MAX_REPS], finish[MAX_REPS], rss[MAX_REPS];
+    double wall[MAX_REPS], simulate[MAX_REPS], write[MAX_REPS], busy[MAX_REPS], finish[MAX_REPS];
+    double rss[MAX_REPS];
     double draws[BENCH_NKINDS]; /* of the last run; NaN where not reported */
     int n;
 } measured;
@@ -270,6 +286,7 @@ static int measure(const bench_args *a, const char *argv0, const char *mode, int
         m->wall[m->n] = json_num(line, "wall_s");
         m->simulate[m->n] = json_num(line, "simulate_s");
         m->write[m->n] = json_num(line, "write_s");
+        m->busy[m->n] = json_num(line, "write_busy_s");
         m->finish[m->n] = json_num(line, "finish_s");
         m->rss[m->n] = (double)rss;
         for (int k = 0; k < BENCH_NKINDS; k++)
@@ -372,18 +389,8 @@ static int numpy_floor(const bench_args *a, double zone_months, const double *d,
 /* Peak memory of single-thread --store summary runs of A and B paths. */
 static int memory(bench_args *a, const char *argv0)
 {
-    char *end;
-    errno = 0;
-    unsigned long long pa = strtoull(a->memory, &end, 10), pb = 0;
-    if (*end == ',')
-        pb = strtoull(end + 1, &end, 10);
-    if (errno || *end || pa < 1 || pb < 1 || pa > IPSIM_STREAM_MAX_PATHS || pb > IPSIM_STREAM_MAX_PATHS) {
-        fprintf(stderr, "ipsim-bench: --memory: '%s' is not valid (expected two path counts A,B)\n",
-                a->memory);
-        return CLI_EXIT_INPUT;
-    }
     measured m[2];
-    size_t n[2] = {(size_t)pa, (size_t)pb};
+    const size_t *n = a->memory;
     for (int i = 0; i < 2; i++)
         if (measure(a, argv0, "run", 1, n[i], IPSIM_STORE_SUMMARY, 0, 1, &m[i]) < 0)
             return CLI_EXIT_FAIL;
@@ -422,14 +429,14 @@ static int parent(bench_args *a, const char *argv0)
         return CLI_EXIT_FAIL;
 
     bench_spread w1 = spread(runs[0].m.wall, runs[0].m.n);
-    printf("threads  wall s [min-max]           zone-months/s  paths/s  efficiency  simulate  write  finish  peak RSS MiB\n");
+    printf("threads  wall s [min-max]           zone-months/s  paths/s  efficiency  simulate  write (busy)   finish  peak RSS MiB\n");
     for (int j = 1; j <= a->threads; j++) {
         measured *m = &runs[j - 1].m;
         bench_spread w = spread(m->wall, m->n), r = spread(m->rss, m->n);
-        printf("%7d  %8.3f [%.3f-%.3f]  %13.4g  %7.0f  %10.3f  %7.1f%%  %4.1f%%  %5.1f%%  %12.1f\n", j,
-               w.median, w.min, w.max, zm / w.median, (double)a->paths / w.median,
+        printf("%7d  %8.3f [%.3f-%.3f]  %13.4g  %7.0f  %10.3f  %7.1f%%  %4.1f%% (%4.1f%%)  %5.1f%%  %12.1f\n",
+               j, w.median, w.min, w.max, zm / w.median, (double)a->paths / w.median,
                w1.median / (j * w.median), 100 * share(m, m->simulate), 100 * share(m, m->write),
-               100 * share(m, m->finish), r.median / 1024.0);
+               100 * share(m, m->busy), 100 * share(m, m->finish), r.median / 1024.0);
     }
 
     /* ns per zone-month at 1 thread: the whole run and its simulation part */
@@ -468,14 +475,16 @@ static int parent(bench_args *a, const char *argv0)
         json_spread("wall_s", w);
         json_spread("simulate_s", spread(m->simulate, m->n));
         json_spread("write_s", spread(m->write, m->n));
+        json_spread("write_busy_s", spread(m->busy, m->n));
         json_spread("finish_s", spread(m->finish, m->n));
         json_spread("peak_rss_kib", spread(m->rss, m->n));
         printf(", \"zone_months_per_s\": %.6g, \"paths_per_s\": %.6g, \"ns_per_zone_month\": %.6g, "
                "\"efficiency\": %.4f, \"simulate_share\": %.4f, \"write_share\": %.4f, "
-               "\"finish_share\": %.4f, \"load_start\": \"%s\", \"load_end\": \"%s\"}\n",
+               "\"write_busy_share\": %.4f, \"finish_share\": %.4f, \"load_start\": \"%s\", "
+               "\"load_end\": \"%s\"}\n",
                zm / w.median, (double)a->paths / w.median, 1e9 * w.median / zm,
                w1.median / (j * w.median), share(m, m->simulate), share(m, m->write),
-               share(m, m->finish), load0, load1);
+               share(m, m->busy), share(m, m->finish), load0, load1);
     }
     printf("{\"config\": \"floor_ipsim\", \"scenario\": \"%s\", \"paths\": %zu, \"threads\": 1, "
            "\"reps\": %d, \"warmup\": %d",
@@ -537,7 +546,7 @@ int main(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
     } else {
         rc = parent(&a, argv[0]);
-        if (rc == CLI_EXIT_OK && a.memory)
+        if (rc == CLI_EXIT_OK && a.memory[0])
             rc = memory(&a, argv[0]);
     }
     ipsim_scenario_free(&a.scn);

@@ -10,10 +10,10 @@ SPREAD = ("median", "min", "max")
 FIELDS = {
     "run": {"scenario": str, "zones": int, "months": int, "paths": int, "store": str,
             "threads": int, "reps": int, "warmup": int, "wall_s": SPREAD, "simulate_s": SPREAD,
-            "write_s": SPREAD, "finish_s": SPREAD, "peak_rss_kib": SPREAD,
+            "write_s": SPREAD, "write_busy_s": SPREAD, "finish_s": SPREAD, "peak_rss_kib": SPREAD,
             "zone_months_per_s": float, "paths_per_s": float, "ns_per_zone_month": float,
             "efficiency": float, "simulate_share": float, "write_share": float,
-            "finish_share": float, "load_start": str, "load_end": str},
+            "write_busy_share": float, "finish_share": float, "load_start": str, "load_end": str},
     "floor_ipsim": {"scenario": str, "paths": int, "threads": int, "reps": int, "warmup": int,
                     "ns_per_zone_month": SPREAD, "draws": dict, "run_draws": dict,
                     "run_ns_per_zone_month": float, "simulate_ns_per_zone_month": float,

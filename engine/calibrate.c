@@ -25,9 +25,11 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "scenario.h"
+
 enum { C_ZONE, C_YEAR, C_PROJECTS, C_FDI_MUSD, C_DOM_MUSD, C_FDI_PROJECTS, C_LEASED, C_MONTHS, N_YCOLS };
 enum { P_ZONE, P_YEAR, P_FDI, P_CAPITAL, P_LAND, P_MONTHS, N_PCOLS };
-static const char *const ycols[N_YCOLS] = {"zone",         "year",      "projects", "fdi_musd",
+static const char *const ycols[N_YCOLS] = {"zone",          "year",         "projects",  "fdi_musd",
                                            "domestic_musd", "fdi_projects", "leased_ha", "months"};
 static const char *const pcols[N_PCOLS] = {"zone", "year", "fdi", "capital_musd", "land_ha", "months"};
 enum { N_YREQUIRED = 5, N_PREQUIRED = 4 };
@@ -65,8 +67,8 @@ static int bad_cell(const reader *rd, size_t row, int k, const char *what, const
 
 /* Cell of known column k as a number in [lo, hi] (whole if asked).  An
  * empty cell gives NaN when allowed. */
-static int cell_num(const reader *rd, size_t row, int k, int whole, double lo, double hi,
-                    int empty_ok, const char *expect, double *out)
+static int cell_num(const reader *rd, size_t row, int k, int whole, double lo, double hi, int empty_ok,
+                    const char *expect, double *out)
 {
     *out = NAN;
     if (rd->col[k] < 0)
@@ -108,12 +110,15 @@ static int map_columns(reader *rd, enum ipsim_calib_form *form)
         int known = 0;
         for (int k = 0; k < n; k++)
             known |= rd->col[k] == (int)c;
-        if (!known)
+        if (!known) {
+            char list[160] = "";
+            for (int k = 0; k < n; k++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+                         rd->names[k]);
             return ipsim_error_set(rd->err, IPSIM_EINPUT,
-                                   "%s:%d:%d: %.60s: unknown column (expected one of the %s columns; see "
-                                   "'ipsim calibrate --help')",
-                                   t->name, t->header[c].line, t->header[c].col, t->header[c].s,
-                                   has_projects ? "yearly" : "project");
+                                   "%s:%d:%d: %.60s: unknown column (expected one of %s)", t->name,
+                                   t->header[c].line, t->header[c].col, t->header[c].s, list);
+        }
     }
     for (int k = 0; k < n_req; k++)
         if (rd->col[k] < 0)
@@ -146,12 +151,14 @@ static int check_yearly(const reader *rd, size_t row, const hrow *h)
     if (known && h->nf > h->n)
         return bad_cell(rd, row, C_FDI_PROJECTS, "is more than projects", "at most the year's projects");
     if (known && (h->nf > 0) != (h->sf > 0))
-        return bad_cell(rd, row, C_FDI_MUSD, h->nf > 0 ? "is 0 for a year with FDI projects" :
-                                                         "is not 0 for a year without FDI projects",
+        return bad_cell(rd, row, C_FDI_MUSD,
+                        h->nf > 0 ? "is 0 for a year with FDI projects"
+                                  : "is not 0 for a year without FDI projects",
                         h->nf > 0 ? "> 0" : "0");
     if (known && (nd > 0) != (h->sd > 0))
-        return bad_cell(rd, row, C_DOM_MUSD, nd > 0 ? "is 0 for a year with domestic projects" :
-                                                      "is not 0 for a year without domestic projects",
+        return bad_cell(rd, row, C_DOM_MUSD,
+                        nd > 0 ? "is 0 for a year with domestic projects"
+                               : "is not 0 for a year without domestic projects",
                         nd > 0 ? "> 0" : "0");
     if (!known && h->n == 0 && h->sf + h->sd > 0)
         return bad_cell(rd, row, h->sf > 0 ? C_FDI_MUSD : C_DOM_MUSD, "is not 0 for a year without projects",
@@ -191,10 +198,12 @@ static int read_row(const reader *rd, enum ipsim_calib_form form, size_t row, hr
         return IPSIM_OK;
     }
     if ((rc = cell_num(rd, row, C_PROJECTS, 1, 0, 1e7, 0, "a whole number of projects >= 0", &h->n)) ||
-        (rc = cell_num(rd, row, C_FDI_PROJECTS, 1, 0, 1e7, 0, "a whole number of FDI projects >= 0", &h->nf)) ||
+        (rc = cell_num(rd, row, C_FDI_PROJECTS, 1, 0, 1e7, 0, "a whole number of FDI projects >= 0",
+                       &h->nf)) ||
         (rc = cell_num(rd, row, C_FDI_MUSD, 0, 0, 1e12, 0, "FDI capital in musd >= 0", &h->sf)) ||
         (rc = cell_num(rd, row, C_DOM_MUSD, 0, 0, 1e12, 0, "domestic capital in musd >= 0", &h->sd)) ||
-        (rc = cell_num(rd, row, C_LEASED, 0, 0, 1e9, 1, "land leased in the year, ha >= 0, or empty", &h->land)))
+        (rc = cell_num(rd, row, C_LEASED, 0, 0, 1e9, 1, "land leased in the year, ha >= 0, or empty",
+                       &h->land)))
         return rc;
     if (isnan(h->nf))
         h->nf = -1;
@@ -221,8 +230,7 @@ static int cmp_slices(const void *a, const void *b)
 /* Rows sorted by (zone, year), cut into zones in order of first
  * appearance; a yearly history may give a zone's year only once, and a
  * project history must give a zone-year's months the same on every row. */
-static int group(const reader *rd, enum ipsim_calib_form form, hrow *h, size_t n, zslice **out,
-                 size_t *n_out)
+static int group(const reader *rd, enum ipsim_calib_form form, hrow *h, size_t n, zslice **out, size_t *n_out)
 {
     qsort(h, n, sizeof *h, cmp_rows);
     size_t nz = 0;
@@ -243,8 +251,10 @@ static int group(const reader *rd, enum ipsim_calib_form form, hrow *h, size_t n
             return bad_cell(rd, h[i].row, P_MONTHS, "differs from another row of the same zone and year",
                             "the same months on every row of a zone's year");
     }
-    if (nz > 10000)
-        return ipsim_error_set(rd->err, IPSIM_EINPUT, "%s: %zu zones (expected at most 10000)", rd->t->name, nz);
+    if (nz > IPSIM_MAX_ZONES)
+        return ipsim_error_set(rd->err, IPSIM_EINPUT,
+                               "%s:%d:1: zone: %zu zones (expected at most %d, as in a scenario)",
+                               rd->t->name, rd->t->header[0].line, nz, IPSIM_MAX_ZONES);
     zslice *z = calloc(nz, sizeof *z);
     if (!z)
         return ipsim_error_set(rd->err, IPSIM_ENOMEM, "%s: out of memory", rd->t->name);
@@ -553,8 +563,7 @@ void ipsim_calibrate_opts_init(ipsim_calib_opts *o)
     o->intensity_sigma = 0.5;
 }
 
-int ipsim_calibrate_fit(ipsim_calib *c, const ipsim_csv_table *t, const ipsim_calib_opts *o,
-                        ipsim_error *err)
+int ipsim_calibrate_fit(ipsim_calib *c, const ipsim_csv_table *t, const ipsim_calib_opts *o, ipsim_error *err)
 {
     memset(c, 0, sizeof *c);
     reader rd = {.t = t, .err = err};
@@ -576,8 +585,8 @@ int ipsim_calibrate_fit(ipsim_calib *c, const ipsim_csv_table *t, const ipsim_ca
         max_n = z[k].n > max_n ? z[k].n : max_n;
     /* project form: 2 x year span (<= 301) + n; yearly: 10 n */
     double *scratch = rc ? NULL : malloc((10 * max_n + 2 * 301) * sizeof *scratch);
-    double *draws = rc ? NULL : malloc((size_t)N_THETA * (size_t)(o->bootstrap > 0 ? o->bootstrap : 1) *
-                                       sizeof *draws);
+    double *draws =
+        rc ? NULL : malloc((size_t)N_THETA * (size_t)(o->bootstrap > 0 ? o->bootstrap : 1) * sizeof *draws);
     c->zones = rc ? NULL : calloc(nz, sizeof *c->zones);
     if (!rc && (!scratch || !draws || !c->zones))
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "%s: out of memory", t->name);
@@ -599,7 +608,8 @@ int ipsim_calibrate_fit(ipsim_calib *c, const ipsim_csv_table *t, const ipsim_ca
         if (form == IPSIM_CALIB_PROJECTS)
             fit_projects(&z[k], scratch, out);
         else
-            fit_yearly(&z[k], o, c->has_fdi_counts, (unsigned long)(o->seed + 7919u * k), scratch, draws, out);
+            fit_yearly(&z[k], o, c->has_fdi_counts, (unsigned long)(o->seed + 7919u * k), scratch, draws,
+                       out);
     }
     free(scratch);
     free(draws);
@@ -676,8 +686,9 @@ int ipsim_calibrate_write(FILE *out, const ipsim_calib *c, const char *source)
             "# comments; docs/scenarios.md describes the estimators.\n",
             source, yearly ? "yearly totals" : "project rows", c->n_zones, c->n_zones == 1 ? "" : "s");
     if (yearly && c->zones && c->opts.bootstrap >= 2)
-        fprintf(out, "# Capital from yearly totals: moments, SEs and bias correction from %d\n"
-                     "# bootstrap histories (seed %llu).\n",
+        fprintf(out,
+                "# Capital from yearly totals: moments, SEs and bias correction from %d\n"
+                "# bootstrap histories (seed %llu).\n",
                 c->opts.bootstrap, (unsigned long long)c->opts.seed);
     for (size_t k = 0; k < c->n_zones; k++) {
         const ipsim_calib_zone *z = &c->zones[k];
@@ -687,8 +698,8 @@ int ipsim_calibrate_write(FILE *out, const ipsim_calib *c, const char *source)
                 yearly ? (z->n_years == 1 ? "row" : "rows") : "years spanned");
         snprintf(note, sizeof note, "%.0f projects in %.4g years", z->projects, z->exposure_years);
         if (!isnan(z->dispersion))
-            snprintf(note + strlen(note), sizeof note - strlen(note),
-                     "; dispersion %.2f (1 if Poisson)", z->dispersion);
+            snprintf(note + strlen(note), sizeof note - strlen(note), "; dispersion %.2f (1 if Poisson)",
+                     z->dispersion);
         if (z->projects == 0)
             snprintf(note + strlen(note), sizeof note - strlen(note), "; 95%% upper bound %.3g",
                      3.0 / z->exposure_years);
@@ -696,7 +707,8 @@ int ipsim_calibrate_write(FILE *out, const ipsim_calib *c, const char *source)
         if (c->has_fdi_counts)
             snprintf(note, sizeof note, "%.0f of %.0f projects", z->fdi_projects, z->projects);
         else
-            snprintf(note, sizeof note, "from capital totals (no fdi_projects column): weak, SEs ~1.3x small");
+            snprintf(note, sizeof note,
+                     "from capital totals (no fdi_projects column): weak, SEs ~1.3x small");
         put_key(out, "fdi_share", &z->fdi_share, note, "no projects");
         put_key(out, "fdi_capital_median_musd", &z->fdi_median, "", "no FDI projects, or too few years");
         put_key(out, "domestic_capital_median_musd", &z->domestic_median, "",

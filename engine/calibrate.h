@@ -44,10 +44,10 @@ typedef struct {
     char *name;
     int first_year, last_year;
     double exposure_years;
-    double projects, fdi_projects;   /* totals; fdi_projects < 0 if unknown */
-    int n_years;                     /* yearly rows (or years spanned) */
-    int n_land;                      /* years (or projects) with land */
-    double dispersion;               /* Pearson chi2/df of yearly counts; NaN below 2 years */
+    double projects, fdi_projects; /* totals; fdi_projects < 0 if unknown */
+    int n_years;                   /* yearly rows (or years spanned) */
+    int n_land;                    /* years (or projects) with land */
+    double dispersion;             /* Pearson chi2/df of yearly counts; NaN below 2 years */
     ipsim_calib_est rate, fdi_share, fdi_median, domestic_median, sigma;
     ipsim_calib_est capital_per_ha, intensity_sigma;
 } ipsim_calib_zone;

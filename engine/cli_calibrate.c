@@ -20,7 +20,8 @@ static const cli_option calibrate_options[] = {
 enum { OPT_OUTPUT, OPT_BOOTSTRAP, OPT_SEED, OPT_ISIGMA };
 
 static const cli_command calibrate_cmd = {
-    "calibrate", "ipsim calibrate HISTORY.csv [-o FILE] [--bootstrap B] [-s SEED] [--intensity-sigma X]",
+    "calibrate",
+    "ipsim calibrate HISTORY.csv [-o FILE] [--bootstrap B] [-s SEED] [--intensity-sigma X]",
     "Fits each zone's projects_per_year, fdi_share, capital medians, capital_sigma and\n"
     "capital_per_ha_musd (and intensity_sigma from project rows) to a history, with\n"
     "standard errors, and writes them as YAML entries for a scenario's `zones:`.\n"
@@ -120,7 +121,7 @@ int cli_cmd_calibrate(int argc, char **argv)
         rc = write_file(a.output, &c, pos[0]);
     } else {
         rc = ipsim_calibrate_write(stdout, &c, pos[0]) == IPSIM_OK && fflush(stdout) == 0 ? CLI_EXIT_OK
-                                                                                           : CLI_EXIT_FAIL;
+                                                                                          : CLI_EXIT_FAIL;
         if (rc != CLI_EXIT_OK)
             fprintf(stderr, "ipsim calibrate: cannot write to standard output\n");
     }

@@ -28,10 +28,8 @@ static const cli_option run_options[] = {
     {0, "store", "WHAT", "summary | yearly | monthly per-path results (default yearly)"},
     {'q', "quiet", NULL, "print nothing but errors (no progress bar, no table)"},
     {0, "set", "KEY=VALUE", CLI_SET_HELP},
-    {0, "resume", NULL, "continue the interrupted run that left FILE.partial (same scenario, "
-                        "options and ipsim)"},
-    {0, "block-paths", "N", "paths per block, the unit of checkpoints (advanced; default: "
-                            "chosen from the problem size)"},
+    {0, "resume", NULL, "continue the interrupted run that left FILE.partial"},
+    {0, "block-paths", "N", "paths per block, the checkpoint unit (advanced)"},
     {0, NULL, NULL, NULL},
 };
 enum { OPT_PATHS, OPT_SEED, OPT_THREADS, OPT_OUTPUT, OPT_STORE, OPT_QUIET, OPT_SET, OPT_RESUME,
@@ -44,8 +42,10 @@ static const cli_command run_cmd = {
     "file and prints the target table: P(met) with its 95% Wilson interval, the metric's\n"
     "5%, 50% and 95% quantiles and the expected shortfall.  Results are bit-identical\n"
     "whatever THREADS is.  The file is written as FILE.partial and renamed on success.\n"
-    "Ctrl-C (SIGINT) or SIGTERM stops after the current block of paths and prints the\n"
-    "command that resumes the run with --resume; so does a run killed any other way.",
+    "Ctrl-C (SIGINT) or SIGTERM stops after the current block of paths, keeps FILE.partial,\n"
+    "prints the command that resumes the run (the same one, plus --resume: scenario and\n"
+    "options must not change) and exits with status 130 or 143.  A run killed any other\n"
+    "way (kill -9) is resumed the same way.",
     "ipsim run scenarios/thai_binh_2025.yaml -n 20000 -j 2 -o tb.h5",
     run_options,
 };
@@ -228,6 +228,15 @@ int cli_cmd_run(int argc, char **argv)
         rc = 128 + (sig ? sig : SIGINT);
     } else if (rc != IPSIM_OK) {
         rc = cli_fail(&err);
+        /* HDF5 1.10 keeps a file whose close failed (disk full: the last
+         * flush cannot be written) registered after freeing it, and its
+         * exit handler then crashes on it.  The results files are deleted
+         * already and nothing else needs cleaning: leave without exit
+         * handlers. */
+        if (err.code == IPSIM_EIO) {
+            fflush(NULL);
+            _exit(rc);
+        }
     } else if (!a.quiet) {
         printf("%s: %zu paths, seed %llu, %d thread%s, %.2f s (%.0f paths/s) -> %s\n\n", scn.name,
                a.opts.n_paths, (unsigned long long)a.opts.seed, threads, threads == 1 ? "" : "s", el,

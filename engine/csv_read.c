@@ -119,7 +119,8 @@ static int field(parser *p)
         p->i++, p->col++;
         for (;;) {
             if (p->i >= p->len)
-                return fail(p, line, col, "unclosed quote (expected a closing \" before the end of the file)");
+                return fail(p, line, col,
+                            "unclosed quote (expected a closing \" before the end of the file)");
             if (p->s[p->i] == '"') {
                 if (p->i + 1 < p->len && p->s[p->i + 1] == '"') {
                     *p->out++ = '"';
@@ -138,7 +139,8 @@ static int field(parser *p)
         while (p->i < p->len && (p->s[p->i] == ' ' || p->s[p->i] == '\t'))
             p->i++, p->col++;
         if (!at_eol(p) && p->s[p->i] != ',')
-            return fail(p, p->line, p->col, "text after a quoted field (expected a comma or the end of the line)");
+            return fail(p, p->line, p->col,
+                        "text after a quoted field (expected a comma or the end of the line)");
     } else {
         while (!at_eol(p) && p->s[p->i] != ',') {
             size_t from = p->i;
@@ -170,7 +172,6 @@ static int record(parser *p)
     skip_eol(p);
     return IPSIM_OK;
 }
-
 
 /* Checks the header and row lengths, and lays the fields out as a table. */
 static int build(parser *p, ipsim_csv_table *t)
@@ -212,8 +213,7 @@ static int build(parser *p, ipsim_csv_table *t)
     return IPSIM_OK;
 }
 
-int ipsim_csv_read_text(ipsim_csv_table *t, const char *text, size_t len, const char *name,
-                        ipsim_error *err)
+int ipsim_csv_read_text(ipsim_csv_table *t, const char *text, size_t len, const char *name, ipsim_error *err)
 {
     memset(t, 0, sizeof *t);
     parser p = {.s = (const unsigned char *)text, .len = len, .line = 1, .col = 1, .name = name, .err = err};

@@ -15,7 +15,7 @@
 #include "error.h"
 
 #define IPSIM_CSV_READ_MAX_BYTES (64u << 20) /* file size */
-#define IPSIM_CSV_READ_MAX_COLS 64
+#define IPSIM_CSV_READ_MAX_COLS  64
 
 /* One field: its text (unquoted, NUL-terminated) and where it starts. */
 typedef struct {
@@ -39,8 +39,7 @@ typedef struct {
 int ipsim_csv_read_file(ipsim_csv_table *t, const char *path, ipsim_error *err);
 
 /* Same, from text in memory; name is used in messages. */
-int ipsim_csv_read_text(ipsim_csv_table *t, const char *text, size_t len, const char *name,
-                        ipsim_error *err);
+int ipsim_csv_read_text(ipsim_csv_table *t, const char *text, size_t len, const char *name, ipsim_error *err);
 
 void ipsim_csv_table_free(ipsim_csv_table *t);
 
@@ -48,8 +47,7 @@ void ipsim_csv_table_free(ipsim_csv_table *t);
 int ipsim_csv_table_column(const ipsim_csv_table *t, const char *name);
 
 /* The field in data row `row` (from 0) and column c. */
-static inline const ipsim_csv_field *ipsim_csv_table_cell(const ipsim_csv_table *t, size_t row,
-                                                          size_t c)
+static inline const ipsim_csv_field *ipsim_csv_table_cell(const ipsim_csv_table *t, size_t row, size_t c)
 {
     return &t->cells[row * t->n_cols + c];
 }

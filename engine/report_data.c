@@ -1,12 +1,9 @@
 /* report_data.c -- fans (mean and quantiles over paths) for the report; see
- * report_data.h.  results_read.c has no reader for monthly/, so the one
- * read of monthly data lives here, opening the file the same way. */
+ * report_data.h.  Per-path data comes through results_read.h. */
 #include "report_data.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include <hdf5.h>
 
 #include "metrics.h"
 
@@ -97,43 +94,6 @@ static size_t block_columns(size_t paths, size_t per_column, size_t total)
     return b < total ? b : total;
 }
 
-/* monthly/<name>, months [m0, m0 + nm) of every path, into out[path][nm]. */
-static int read_months(hid_t file, const ipsim_rfile *f, const char *name, size_t m0, size_t nm,
-                       double *out, ipsim_error *err)
-{
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    hid_t fsp = ds < 0 ? -1 : H5Dget_space(ds);
-    hsize_t start[2] = {0, m0}, count[2] = {f->paths, nm}, dims[2] = {0, 0};
-    hid_t mem = H5Screate_simple(2, count, NULL);
-    int ok = fsp >= 0 && mem >= 0 && H5Sget_simple_extent_ndims(fsp) == 2 &&
-             H5Sget_simple_extent_dims(fsp, dims, NULL) == 2 && dims[0] == f->paths &&
-             dims[1] == (hsize_t)f->horizon_months &&
-             H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-             H5Dread(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, out) >= 0;
-    if (mem >= 0)
-        H5Sclose(mem);
-    if (fsp >= 0)
-        H5Sclose(fsp);
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Eclear2(H5E_DEFAULT);
-    return ok ? IPSIM_OK : ipsim_error_set(err, IPSIM_EIO, "%s: cannot read %s", f->filename, name);
-}
-
-/* The file opened a second time, with the access properties results_read.c
- * uses (HDF5 refuses a second open with different ones). */
-static hid_t open_again(const char *name)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    hid_t file = -1;
-    if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
-        H5Pset_file_locking(fapl, 1, 1) >= 0)
-        file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    return file;
-}
-
 int ipsim_fan_monthly(const ipsim_rfile *f, int metric, ipsim_fan *out, ipsim_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -151,20 +111,12 @@ int ipsim_fan_monthly(const ipsim_rfile *f, int metric, ipsim_fan *out, ipsim_er
     column_work w;
     double *buf;
     rc = work_alloc(&w, &buf, f->paths, nb, err);
-    hid_t file = rc == IPSIM_OK ? open_again(f->filename) : -1;
-    if (rc == IPSIM_OK && file < 0)
-        rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot open it again for monthly data",
-                             f->filename);
-    char name[160];
-    snprintf(name, sizeof name, "monthly/%s", ipsim_metric_get(metric)->name);
     for (size_t m0 = 0; rc == IPSIM_OK && m0 < n; m0 += nb) {
         size_t nm = n - m0 < nb ? n - m0 : nb;
-        rc = read_months(file, f, name, m0, nm, buf, err);
+        rc = ipsim_rfile_monthly(f, metric, m0, nm, buf, err);
         for (size_t j = 0; rc == IPSIM_OK && j < nm; j++)
             summarise(buf, f->paths, nm, j, &w, out, m0 + j);
     }
-    if (file >= 0)
-        H5Fclose(file);
     if (buf) {
         free(buf);
         free(w.col);

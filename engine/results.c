@@ -34,6 +34,7 @@
 #include <zlib.h>
 
 #include "metrics.h"
+#include "variates.h"
 
 /* Chunks stay under this so compression buffers and the chunk cache stay
  * small however many paths a block holds. */
@@ -60,6 +61,7 @@ struct ipsim_results {
     size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
     int first_year;
     int threads;          /* for compressing chunks */
+    int deflate;          /* deflate level of direct chunk writes; 0: stored */
     size_t paths_written; /* sum of the blocks' n: all paths must arrive */
     hid_t scale[N_SCALES];
     hid_t group[N_GROUPS][IPSIM_NMETRICS]; /* -1 where not stored */
@@ -206,6 +208,7 @@ static herr_t write_root_attrs(const ipsim_results *r, uint64_t seed)
     hid_t f = r->file;
     if (attr_str(f, "format", "ipsim") < 0 ||
         attr_int(f, "format_version", IPSIM_FORMAT_VERSION) < 0 ||
+        attr_int(f, "variates_version", IPSIM_VARIATES_VERSION) < 0 ||
         attr_str(f, "ipsim_version", IPSIM_VERSION_STRING) < 0 ||
         attr_str(f, "scenario_name", r->scn->name ? r->scn->name : "") < 0 ||
         attr_u64(f, "seed", seed) < 0 || attr_u64(f, "paths", r->n_paths) < 0 ||
@@ -472,6 +475,8 @@ static herr_t metric_group(ipsim_results *r, int g, hid_t loc)
     hsize_t dims[3], chunk[3];
     group_dims(r, g, dims);
     chunk_dims(chunk, dims, rank, r->block_paths);
+    if (!final) /* the scratch file is read back a year column at a time */
+        chunk[1] = 1;
     int whole = chunk[1] == dims[1] && (rank < 3 || chunk[2] == dims[2]);
     r->direct_paths[g] = final && whole ? chunk[0] : 0;
     hid_t scales[3] = {r->scale[S_PATH], r->scale[group_monthly(g) ? S_MONTH : S_YEAR],
@@ -615,6 +620,7 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
         for (int m = 0; m < IPSIM_NMETRICS; m++)
             r->group[g][m] = -1;
     r->threads = 1;
+    r->deflate = DEFLATE_LEVEL;
     r->scn = scn;
     r->store = store;
     r->n_paths = n_paths;
@@ -646,6 +652,9 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
 static int lock_file(const char *name, int create, int *fd_out, ipsim_error *err)
 {
     int fd = open(name, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
+    *fd_out = -1;
+    if (fd < 0 && !create && errno == ENOENT) /* nothing there to protect */
+        return IPSIM_OK;
     if (fd < 0)
         return ipsim_error_set(err, IPSIM_EIO, "%s: cannot %s: %s", name,
                                create ? "create the results file" : "open", strerror(errno));
@@ -709,6 +718,44 @@ static int results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
     return IPSIM_OK;
 }
 
+/* r's FILE.partial.new (and scratch) take the places of the old files. */
+static int promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err)
+{
+    if (r->scratch >= 0 && rename(r->scratch_name, scratch) < 0)
+        return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->scratch_name,
+                               scratch, strerror(errno));
+    if (rename(r->partial_name, partial) < 0)
+        return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->partial_name,
+                               partial, strerror(errno));
+    char *p = strdup(partial), *s = strdup(scratch);
+    if (!p || !s) {
+        free(p);
+        free(s);
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
+    }
+    free(r->partial_name);
+    free(r->scratch_name);
+    r->partial_name = p;
+    r->scratch_name = s;
+    return IPSIM_OK;
+}
+
+/* Puts ".new" after r's file names. */
+static int rename_new(ipsim_results *r)
+{
+    char *p = concat(r->partial_name, ".new"), *s = concat(r->scratch_name, ".new");
+    if (!p || !s) {
+        free(p);
+        free(s);
+        return -1;
+    }
+    free(r->partial_name);
+    free(r->scratch_name);
+    r->partial_name = p;
+    r->scratch_name = s;
+    return 0;
+}
+
 int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
                          ipsim_error *err)
@@ -719,10 +766,26 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
     if (store < IPSIM_STORE_SUMMARY || store > IPSIM_STORE_MONTHLY || scn->horizon_months < 1 ||
         scn->horizon_months > IPSIM_MAX_HORIZON)
         return ipsim_error_set(err, IPSIM_EFAIL, "results: invalid store mode or horizon");
+    /* The layout is written as FILE.partial.new and renamed once complete
+     * and in SWMR mode, so that a FILE.partial is always resumable; until
+     * then an existing one (perhaps of a run still going) is locked. */
     ipsim_results *r = results_new(filename, scn, n_paths, block_paths, store);
-    if (!r)
-        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
-    int rc = results_layout(r, seed, err);
+    char *partial = r ? strdup(r->partial_name) : NULL;
+    char *scratch = r ? strdup(r->scratch_name) : NULL;
+    int guard = -1;
+    int rc = partial && scratch && rename_new(r) == 0
+                 ? IPSIM_OK
+                 : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
+    if (rc == IPSIM_OK)
+        rc = lock_file(partial, 0, &guard, err);
+    if (rc == IPSIM_OK)
+        rc = results_layout(r, seed, err);
+    if (rc == IPSIM_OK)
+        rc = promote(r, partial, scratch, err);
+    if (guard >= 0)
+        close(guard);
+    free(partial);
+    free(scratch);
     if (rc != IPSIM_OK) {
         ipsim_results_abort(r);
         return rc;
@@ -789,7 +852,15 @@ static herr_t write_targets(const ipsim_results *r, const ipsim_block *b)
  * runs its filters in the one thread that calls it.  So where a block
  * covers whole chunks, the chunks are shuffled and deflated here, in
  * parallel, exactly as HDF5's shuffle and deflate filters would, and handed
- * to H5Dwrite_chunk; everything else goes through H5Dwrite. */
+ * to H5Dwrite_chunk; everything else goes through H5Dwrite.
+ *
+ * At deflate level 0 (ipsim_results_set_deflate) the chunks are stored as
+ * they are: a chunk's filter mask records the filters not applied to it,
+ * and every HDF5 reader honours it, so the datasets keep their filters
+ * (h5repack compresses them later) while a run spends no time deflating. */
+
+/* Filter mask of a chunk stored unfiltered: shuffle (0) and deflate (1). */
+#define UNFILTERED 0x3u
 
 typedef struct {
     hid_t ds;
@@ -798,8 +869,10 @@ typedef struct {
     size_t elems;       /* doubles in the whole chunk */
     size_t row_len;     /* doubles per row */
     hsize_t offset[3];  /* the chunk's first element in the dataset */
-    unsigned char *out; /* deflated chunk, out_len bytes */
+    const unsigned char *out; /* the chunk to write, out_len bytes */
     size_t out_len;
+    unsigned char *owned;     /* out when allocated here, else NULL */
+    unsigned mask;            /* filters not applied (UNFILTERED or 0) */
     int failed;
 } chunk_job;
 
@@ -815,17 +888,42 @@ static void shuffle8(const double *src, size_t valid, size_t n, unsigned char *d
     }
 }
 
-/* Shuffles and deflates one chunk; 0 on success. */
-static int chunk_compress(chunk_job *job)
+/* A chunk stored as it is: the block's rows themselves when they fill it,
+ * else a copy completed with the NaN fill value. */
+static int chunk_store(chunk_job *job)
 {
+    size_t valid = job->rows * job->row_len;
+    job->mask = UNFILTERED;
+    job->out_len = job->elems * sizeof(double);
+    if (valid == job->elems) {
+        job->out = (const unsigned char *)job->src;
+        return 0;
+    }
+    double *copy = malloc(job->out_len);
+    if (!copy)
+        return -1;
+    memcpy(copy, job->src, valid * sizeof *copy);
+    for (size_t i = valid; i < job->elems; i++)
+        copy[i] = NAN;
+    job->out = job->owned = (unsigned char *)copy;
+    return 0;
+}
+
+/* Shuffles and deflates one chunk at level `level` (0: stores it); 0 on
+ * success. */
+static int chunk_compress(chunk_job *job, int level)
+{
+    if (level == 0)
+        return chunk_store(job);
     size_t bytes = job->elems * sizeof(double);
     unsigned char *shuf = malloc(bytes);
     uLongf len = compressBound((uLong)bytes);
-    job->out = shuf ? malloc(len) : NULL;
+    job->owned = shuf ? malloc(len) : NULL;
     int rc = -1;
-    if (job->out) {
+    if (job->owned) {
         shuffle8(job->src, job->rows * job->row_len, job->elems, shuf);
-        rc = compress2(job->out, &len, shuf, (uLong)bytes, DEFLATE_LEVEL) == Z_OK ? 0 : -1;
+        rc = compress2(job->owned, &len, shuf, (uLong)bytes, level) == Z_OK ? 0 : -1;
+        job->out = job->owned;
         job->out_len = len;
     }
     free(shuf);
@@ -876,16 +974,16 @@ static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m,
 /* Compresses jobs in parallel, then writes them in order. */
 static herr_t run_jobs(const ipsim_results *r, chunk_job *jobs, size_t n)
 {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) if (r->threads > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) if (r->threads > 1 && r->deflate > 0)
     for (long i = 0; i < (long)n; i++)
-        jobs[i].failed = chunk_compress(&jobs[i]) != 0;
+        jobs[i].failed = chunk_compress(&jobs[i], r->deflate) != 0;
     herr_t st = 0;
     for (size_t i = 0; i < n && st >= 0; i++)
         st = jobs[i].failed ? -1
-                            : H5Dwrite_chunk(jobs[i].ds, H5P_DEFAULT, 0, jobs[i].offset,
+                            : H5Dwrite_chunk(jobs[i].ds, H5P_DEFAULT, jobs[i].mask, jobs[i].offset,
                                              jobs[i].out_len, jobs[i].out);
     for (size_t i = 0; i < n; i++)
-        free(jobs[i].out);
+        free(jobs[i].owned);
     return st;
 }
 
@@ -965,6 +1063,11 @@ static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
 void ipsim_results_set_threads(ipsim_results *r, int threads)
 {
     r->threads = threads > 0 ? threads : 1;
+}
+
+void ipsim_results_set_deflate(ipsim_results *r, int level)
+{
+    r->deflate = level < 0 ? 0 : level > 9 ? 9 : level;
 }
 
 int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_error *err)
@@ -1087,6 +1190,15 @@ static herr_t read_block(const ipsim_results *r, ipsim_block *b)
     return st;
 }
 
+/* EIO "FILE: cannot WHAT: HDF5's words; the run cannot be resumed ...". */
+static int not_resumable(ipsim_error *err, const char *file, const char *what)
+{
+    ipsim_error e = {0};
+    h5_error(&e, file, what);
+    return ipsim_error_set(err, IPSIM_EIO, "%s; the run cannot be resumed (run it again "
+                           "without --resume)", e.msg);
+}
+
 /* Attribute `name` of obj as text ("a, b, c" for arrays), "(none)" if it
  * has none; for telling the user what differs. */
 static void attr_text(hid_t obj, const char *name, char *buf, size_t size)
@@ -1187,7 +1299,7 @@ static int same_attrs(const ipsim_results *old, const ipsim_results *r, ipsim_er
     int rc = IPSIM_OK;
     if (H5Aiterate2(old->file, H5_INDEX_NAME, H5_ITER_INC, &i0, collect_name, &l) < 0 ||
         H5Aiterate2(r->file, H5_INDEX_NAME, H5_ITER_INC, &i1, collect_name, &l) < 0)
-        rc = h5_error(err, old->partial_name, "read the attributes");
+        rc = not_resumable(err, old->partial_name, "read its attributes");
     for (size_t i = 0; rc == IPSIM_OK && i < l.n; i++) {
         char a[512], b[512];
         if (strcmp(l.names[i], "created_utc") == 0)
@@ -1244,15 +1356,6 @@ static int same_run(const ipsim_results *old, const ipsim_results *r, ipsim_erro
     free(a);
     free(b);
     return rc;
-}
-
-/* EIO "FILE: cannot WHAT: HDF5's words; the run cannot be resumed ...". */
-static int not_resumable(ipsim_error *err, const char *file, const char *what)
-{
-    ipsim_error e = {0};
-    h5_error(&e, file, what);
-    return ipsim_error_set(err, IPSIM_EIO, "%s; the run cannot be resumed (run it again "
-                           "without --resume)", e.msg);
 }
 
 /* Locks and opens the FILE.partial (and scratch file) an earlier run left,
@@ -1326,44 +1429,6 @@ static int copy_blocks(const ipsim_results *old, ipsim_results *r, const unsigne
     }
     ipsim_block_free(&b);
     return rc;
-}
-
-/* r's FILE.partial.new (and scratch) take the places of the old files. */
-static int promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err)
-{
-    if (r->scratch >= 0 && rename(r->scratch_name, scratch) < 0)
-        return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->scratch_name,
-                               scratch, strerror(errno));
-    if (rename(r->partial_name, partial) < 0)
-        return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->partial_name,
-                               partial, strerror(errno));
-    char *p = strdup(partial), *s = strdup(scratch);
-    if (!p || !s) {
-        free(p);
-        free(s);
-        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
-    }
-    free(r->partial_name);
-    free(r->scratch_name);
-    r->partial_name = p;
-    r->scratch_name = s;
-    return IPSIM_OK;
-}
-
-/* Puts ".new" after r's file names. */
-static int rename_new(ipsim_results *r)
-{
-    char *p = concat(r->partial_name, ".new"), *s = concat(r->scratch_name, ".new");
-    if (!p || !s) {
-        free(p);
-        free(s);
-        return -1;
-    }
-    free(r->partial_name);
-    free(r->scratch_name);
-    r->partial_name = p;
-    r->scratch_name = s;
-    return 0;
 }
 
 int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
@@ -1481,14 +1546,18 @@ static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback 
                                double *mean)
 {
     size_t ny = r->n_years, np = r->n_paths;
-    if (read_columns(r->group[G_YEARLY][m], np, 0, ny, rb) < 0)
-        return -1;
-    for (size_t y = 0; y < ny; y++) {
-        double qq[IPSIM_NQUANTILES];
-        gather(rb, np, ny, y);
-        ipsim_stats_summary(rb->col, np, rb->sort, &mean[y], qq);
-        for (int k = 0; k < IPSIM_NQUANTILES; k++)
-            q[k * ny + y] = qq[k];
+    /* the years a batch of rb->width columns at a time */
+    for (size_t y0 = 0; y0 < ny; y0 += rb->width) {
+        size_t nc = ny - y0 < rb->width ? ny - y0 : rb->width;
+        if (read_columns(r->group[G_YEARLY][m], np, y0, nc, rb) < 0)
+            return -1;
+        for (size_t c = 0; c < nc; c++) {
+            double qq[IPSIM_NQUANTILES];
+            gather(rb, np, nc, c);
+            ipsim_stats_summary(rb->col, np, rb->sort, &mean[y0 + c], qq);
+            for (int k = 0; k < IPSIM_NQUANTILES; k++)
+                q[k * ny + y0 + c] = qq[k];
+        }
     }
     const char *name = ipsim_metric_get(m)->name;
     char mean_name[128];
@@ -1501,15 +1570,20 @@ static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback 
     return 0;
 }
 
-static herr_t write_summaries(const ipsim_results *r, readback *rb)
+static herr_t write_summaries(ipsim_results *r, readback *rb)
 {
     double *q = malloc(IPSIM_NQUANTILES * r->n_years * sizeof *q);
     double *mean = malloc(r->n_years * sizeof *mean);
     hid_t g =
         q && mean ? H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
     herr_t st = g < 0 ? -1 : 0;
-    for (int m = 0; m < IPSIM_NMETRICS && st >= 0; m++)
+    for (int m = 0; m < IPSIM_NMETRICS && st >= 0; m++) {
         st = summarise_metric(r, g, m, rb, q, mean);
+        /* a scratch dataset is read once: closing it frees its chunk cache,
+         * which would grow with N up to 1 MiB for each of them */
+        if (r->store == IPSIM_STORE_SUMMARY)
+            close_ids(&r->group[G_YEARLY][m], 1);
+    }
     if (g >= 0)
         H5Gclose(g);
     free(q);
@@ -1685,7 +1759,11 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
                              r->paths_written, r->n_paths);
     else if (reopen_for_finish(r) < 0)
         rc = h5_error(err, r->partial_name, "reopen the results file");
-    else if (readback_alloc(&rb, r->n_paths, r->n_years) < 0)
+    /* In summary mode one column at a time, from the scratch file's year
+     * chunks: memory for 3 N doubles whatever the years, so that peak memory
+     * hardly grows with N.  Elsewhere a metric's [N, years] at once: its
+     * chunks span the years and are read (and inflated) once. */
+    else if (readback_alloc(&rb, r->n_paths, r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
     else if (write_summaries(r, &rb) < 0 || write_target_stats(r, &rb, stats) < 0)
         rc = h5_error(err, r->partial_name, "write summaries");

@@ -9,6 +9,7 @@
 
 #include "metrics.h"
 #include "model.h"
+#include "writer.h"
 
 /* Block buffers are kept near this size; the block size never depends on
  * the thread count, so the file layout (and a resumed run) does not either. */
@@ -22,6 +23,7 @@ void ipsim_run_opts_init(ipsim_run_opts *o)
     o->n_paths = 10000;
     o->seed = 1;
     o->store = IPSIM_STORE_YEARLY;
+    o->deflate = -1;
 }
 
 size_t ipsim_run_block_paths(const ipsim_scenario *scn, const ipsim_run_opts *o)
@@ -49,13 +51,20 @@ static int threads_of(const ipsim_run_opts *o)
 /* Computes slots 0 .. b->n-1 of block b in parallel.  On failure keeps the
  * error of the lowest failing path, so the message does not depend on
  * thread timing. */
-static int block_compute(ipsim_ws *ws, int nt, uint64_t seed, ipsim_block *b, ipsim_error *err)
+/* A thread's workspace on cache lines of its own: two threads' stream
+ * positions and counters in one line would bounce it between cores at
+ * every draw (false sharing). */
+typedef struct {
+    _Alignas(128) ipsim_ws ws;
+} thread_ws;
+
+static int block_compute(thread_ws *ws, int nt, uint64_t seed, ipsim_block *b, ipsim_error *err)
 {
     long first_bad = -1;
     ipsim_error bad = {0};
 #pragma omp parallel num_threads(nt)
     {
-        ipsim_ws *w = &ws[omp_get_thread_num()];
+        ipsim_ws *w = &ws[omp_get_thread_num()].ws;
         ipsim_error e;
 #pragma omp for schedule(dynamic, 1)
         for (long s = 0; s < (long)b->n; s++) {
@@ -75,45 +84,87 @@ static int block_compute(ipsim_ws *ws, int nt, uint64_t seed, ipsim_block *b, ip
     return IPSIM_OK;
 }
 
+/* Blocks [k, last) through two buffers: block k is computed while the
+ * writer thread stores block k-1 (writer.h).  The progress callback hears
+ * of a block once it is stored; when it asks to stop, the block in hand is
+ * still stored, so the run stops at a block boundary either way. */
+static int blocks_pipelined(thread_ws *ws, int nt, const ipsim_run_opts *o, ipsim_results *r,
+                            ipsim_block blk[2], size_t B, size_t k, size_t last,
+                            ipsim_error *err)
+{
+    ipsim_writer *w;
+    int rc = ipsim_writer_start(&w, r, err);
+    if (rc != IPSIM_OK)
+        return rc;
+    size_t stored = 0, handed = 0; /* paths through the last block stored, handed over */
+    int stop = 0;
+    for (size_t i = 0; rc == IPSIM_OK && !stop && k < last; k++, i++) {
+        ipsim_block *b = &blk[i % 2];
+        b->path0 = k * B;
+        b->n = o->n_paths - b->path0 < B ? o->n_paths - b->path0 : B;
+        double t0 = omp_get_wtime();
+        rc = block_compute(ws, nt, o->seed, b, err);
+        double t1 = omp_get_wtime();
+        if (rc == IPSIM_OK)
+            rc = ipsim_writer_submit(w, b, err);
+        if (o->timing) {
+            o->timing->simulate_s += t1 - t0;
+            o->timing->write_s += omp_get_wtime() - t1;
+        }
+        if (rc == IPSIM_OK && i > 0) {
+            stored = handed;
+            stop = o->progress && o->progress(o->progress_ctx, stored, o->n_paths);
+        }
+        handed = b->path0 + b->n;
+    }
+    double t0 = omp_get_wtime(), busy = 0.0;
+    ipsim_error werr = {0};
+    int wrc = ipsim_writer_finish(w, &busy, &werr);
+    if (o->timing) {
+        o->timing->write_s += omp_get_wtime() - t0;
+        o->timing->write_busy_s += busy;
+    }
+    if (rc == IPSIM_OK && wrc != IPSIM_OK) {
+        *err = werr;
+        rc = wrc;
+    }
+    if (rc == IPSIM_OK && handed > stored && !stop) {
+        stored = handed;
+        stop = o->progress && o->progress(o->progress_ctx, stored, o->n_paths);
+    }
+    if (rc == IPSIM_OK && stop)
+        rc = ipsim_error_set(err, IPSIM_EINTR, "run interrupted after %zu of %zu paths", handed,
+                             o->n_paths);
+    return rc;
+}
+
 int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_results *r,
                      size_t block_first, size_t block_last, ipsim_error *err)
 {
     ipsim_model model;
-    ipsim_block blk = {0};
+    ipsim_block blk[2] = {{0}, {0}};
     int nt = threads_of(o), rc;
     size_t B = ipsim_run_block_paths(scn, o);
-    ipsim_ws *ws = calloc((size_t)nt, sizeof *ws);
+    thread_ws *ws = aligned_alloc(_Alignof(thread_ws), (size_t)nt * sizeof *ws);
     if (!ws)
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory allocating %d workspaces", nt);
     rc = ipsim_model_init(&model, scn, err);
     int n_ws = 0;
     for (; rc == IPSIM_OK && n_ws < nt; n_ws++)
-        rc = ipsim_ws_alloc(&ws[n_ws], &model, err);
-    if (rc == IPSIM_OK)
-        rc = ipsim_block_alloc(&blk, B, (size_t)model.n_years, (size_t)scn->horizon_months,
+        rc = ipsim_ws_alloc(&ws[n_ws].ws, &model, err);
+    /* a second buffer only when there is a second block */
+    for (int i = 0; rc == IPSIM_OK && i < (block_last - block_first > 1 ? 2 : 1); i++)
+        rc = ipsim_block_alloc(&blk[i], B, (size_t)model.n_years, (size_t)scn->horizon_months,
                                scn->n_zones, scn->n_targets, o->store == IPSIM_STORE_MONTHLY, err);
-    for (size_t k = block_first; rc == IPSIM_OK && k < block_last; k++) {
-        blk.path0 = k * B;
-        blk.n = o->n_paths - blk.path0 < B ? o->n_paths - blk.path0 : B;
-        double t0 = omp_get_wtime();
-        rc = block_compute(ws, nt, o->seed, &blk, err);
-        double t1 = omp_get_wtime();
-        if (rc == IPSIM_OK)
-            rc = ipsim_results_write_block(r, &blk, err);
-        if (o->timing) {
-            o->timing->simulate_s += t1 - t0;
-            o->timing->write_s += omp_get_wtime() - t1;
-        }
-        if (rc == IPSIM_OK && o->progress && o->progress(o->progress_ctx, blk.path0 + blk.n, o->n_paths))
-            rc = ipsim_error_set(err, IPSIM_EINTR, "run interrupted after %zu of %zu paths",
-                                 blk.path0 + blk.n, o->n_paths);
-    }
-    ipsim_block_free(&blk);
+    if (rc == IPSIM_OK && block_first < block_last)
+        rc = blocks_pipelined(ws, nt, o, r, blk, B, block_first, block_last, err);
+    ipsim_block_free(&blk[0]);
+    ipsim_block_free(&blk[1]);
     for (int i = 0; i < n_ws && o->timing; i++)
         for (int p = 0; p < IPSIM_NPURPOSES; p++)
-            o->timing->draws[p] += ws[i].draws[p];
+            o->timing->draws[p] += ws[i].ws.draws[p];
     for (int i = 0; i < n_ws; i++)
-        ipsim_ws_free(&ws[i]);
+        ipsim_ws_free(&ws[i].ws);
     free(ws);
     ipsim_model_free(&model);
     return rc;
@@ -135,8 +186,12 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
     int rc = o->resume
                  ? ipsim_results_resume(&r, filename, scn, o->seed, o->n_paths, B, o->store, done, err)
                  : ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
-    if (rc == IPSIM_OK)
+    if (rc == IPSIM_OK) {
         ipsim_results_set_threads(r, threads_of(o));
+        ipsim_results_set_deflate(r, o->deflate >= 0                     ? o->deflate
+                                     : o->store == IPSIM_STORE_MONTHLY ? 4
+                                                                       : 0);
+    }
     /* the blocks still to do, one run of consecutive blocks at a time */
     for (size_t k = 0; rc == IPSIM_OK && k < n_blocks;) {
         size_t end = k;

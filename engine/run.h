@@ -21,6 +21,7 @@
 typedef struct {
     double simulate_s; /* computing paths */
     double write_s;    /* storing blocks while no path was being computed */
+    double write_busy_s; /* storing blocks, in the writer thread (overlaps simulate_s) */
     double finish_s;   /* summaries, target statistics, closing the file */
     uint64_t draws[IPSIM_NPURPOSES]; /* draws made, by purpose (stream.h): macro
                                       * factors, clearances, counts, projects */
@@ -39,6 +40,9 @@ typedef struct {
     ipsim_progress_fn progress;
     void *progress_ctx;
     int resume;          /* continue from the FILE.partial of an interrupted run */
+    int deflate;         /* per-path chunks' deflate level, 0 (stored) to 9, see
+                          * ipsim_results_set_deflate; default -1: 0, or 4 with
+                          * monthly data (ten times larger, and asked for) */
     ipsim_run_timing *timing; /* NULL, or added to by the run */
 } ipsim_run_opts;
 

@@ -2,13 +2,15 @@
  *
  * Written for speed, each consuming few 32-bit words of a stream.h stream
  * (a Philox block gives four):
- *   normal      ziggurat, 128 layers; one word in ~99 % of draws
- *   lognormal   exp of a ziggurat normal
+ *   normal      ziggurat, 128 layers; one word in ~97 % of draws
+ *   lognormal   exp of a ziggurat normal (inline exp, below)
  *   gamma       Marsaglia-Tsang with its squeeze (shape < 1: the
  *               U^(1/shape) boost); about two words
- *   poisson     inversion (chop-down search) of one word for means below
- *               10, Hormann's PTRS transformed rejection from 10 on
+ *   poisson     inversion of one word for means below 10, Hormann's PTRS
+ *               transformed rejection from 10 on
  *   bernoulli   one word against a precomputed threshold
+ * The *_word(s) functions give a draw from the words the model already
+ * holds when those words alone decide it, for the batched common path. 
  * Parameters that cost a sqrt or a log are prepared once per zone
  * (ipsim_variates_gamma_prep, ipsim_variates_threshold), not per draw.
  *
@@ -18,7 +20,9 @@
 #define IPSIM_VARIATES_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "stream.h"
 
@@ -37,6 +41,34 @@ typedef struct {
 /* shape > 0. */
 void ipsim_variates_gamma_prep(ipsim_variates_gamma_shape *g, double shape);
 
+/* exp(x) inline, as the ARM optimized-routines exp (the algorithm of
+ * glibc's): x = k ln2/128 + r, exp(x) = 2^(k/128) (1 + p(r)) with a table
+ * of 2^(i/128) and a degree-5 polynomial, error below 0.52 ulp.  It saves
+ * the library call in the hot loop; |x| >= 512 and NaN go to exp(). */
+#define IPSIM_VARIATES_EXP_N 128
+extern const uint64_t ipsim_variates_exp_tab[2 * IPSIM_VARIATES_EXP_N];
+
+static inline double ipsim_variates_exp(double x)
+{
+    if (!(fabs(x) < 512.0))
+        return exp(x);
+    const double shift = 0x1.8p52; /* rounds z to an integer kept in the low bits */
+    double z = 0x1.71547652b82fep7 * x, kd = z + shift;
+    uint64_t ki, sbits;
+    memcpy(&ki, &kd, sizeof ki);
+    kd -= shift;
+    double r = x + kd * -0x1.62e42fefa0000p-8 + kd * -0x1.cf79abc9e3b3ap-47;
+    size_t idx = 2 * (size_t)(ki % IPSIM_VARIATES_EXP_N);
+    double tail, scale;
+    memcpy(&tail, &ipsim_variates_exp_tab[idx], sizeof tail);
+    sbits = ipsim_variates_exp_tab[idx + 1] + (ki << 45);
+    memcpy(&scale, &sbits, sizeof scale);
+    double r2 = r * r;
+    double p = tail + r + r2 * (0x1.ffffffffffdbdp-2 + r * 0x1.555555555543cp-3) +
+               r2 * r2 * (0x1.55555cf172b91p-5 + r * 0x1.1111167a4d017p-7);
+    return scale + scale * p;
+}
+
 /* The ziggurat (variates.c): its tables, and the rare rest of a draw
  * whose first word w fell outside the layer's inner rectangle. */
 #define IPSIM_VARIATES_ZIG_LAYERS 128
@@ -44,35 +76,92 @@ extern const uint32_t ipsim_variates_zig_k[IPSIM_VARIATES_ZIG_LAYERS];
 extern const double ipsim_variates_zig_w[IPSIM_VARIATES_ZIG_LAYERS];
 double ipsim_variates_normal_rest(ipsim_stream *s, uint32_t w);
 
-/* Standard normal.  A word gives the layer (bits 0-6), the sign (bit 7)
- * and the abscissa (bits 8-31); inside the layer's inner rectangle, ~97 %
- * of the time, that is the draw. */
+/* The standard normal a first word w gives alone: the layer (bits 0-6),
+ * the sign (bit 7) and the abscissa (bits 8-31).  Returns 1 when the point
+ * is inside the layer's inner rectangle (~97 %), when *x is the draw;
+ * else the draw goes on (ipsim_variates_normal_rest) with more words. */
+static inline int ipsim_variates_normal_word(uint32_t w, double *x)
+{
+    uint32_t i = w & 0x7Fu, j = w >> 8;
+    /* +1 or -1 from bit 7 without a branch mispredicted half the time */
+    *x = ((double)(int)((w >> 6) & 2u) - 1.0) * ((double)j * ipsim_variates_zig_w[i]);
+    return j < ipsim_variates_zig_k[i];
+}
+
+/* Standard normal. */
 static inline double ipsim_variates_normal(ipsim_stream *s)
 {
     uint32_t w = ipsim_stream_u32(s);
-    uint32_t i = w & 0x7Fu, j = w >> 8;
-    if (j < ipsim_variates_zig_k[i])
-        /* +1 or -1 from bit 7 without a branch mispredicted half the time */
-        return ((double)(int)((w >> 6) & 2u) - 1.0) * ((double)j * ipsim_variates_zig_w[i]);
+    double x;
+    if (ipsim_variates_normal_word(w, &x))
+        return x;
     return ipsim_variates_normal_rest(s, w);
 }
 
 /* exp(mu + sigma Z). */
 static inline double ipsim_variates_lognormal(ipsim_stream *s, double mu, double sigma)
 {
-    return exp(mu + sigma * ipsim_variates_normal(s));
+    return ipsim_variates_exp(mu + sigma * ipsim_variates_normal(s));
 }
 
 /* Gamma(shape, scale 1). */
 double ipsim_variates_gamma(ipsim_stream *s, const ipsim_variates_gamma_shape *g);
 
+/* Marsaglia and Tsang's acceptance test of a try (x, v = (1 + c x)^3, u):
+ * the squeeze first, the logarithms only when it fails. */
+static inline int ipsim_variates_gamma_accepts(const ipsim_variates_gamma_shape *g, double x,
+                                               double v, double u)
+{
+    double x2 = x * x;
+    return u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + g->d * (1.0 - v + log(v));
+}
+
+/* The gamma the two words w0 (its normal) and w1 (its uniform) give alone:
+ * 1 and *r when Marsaglia-Tsang's first try is accepted (~98 % at shape 4;
+ * never for a shape below 1, whose boost needs a third word); else 0, and
+ * ipsim_variates_gamma on the same words decides.  The same arithmetic as
+ * ipsim_variates_gamma, so the same number. */
+static inline int ipsim_variates_gamma_words(const ipsim_variates_gamma_shape *g, uint32_t w0,
+                                             uint32_t w1, double *r)
+{
+    double x;
+    if (!ipsim_variates_normal_word(w0, &x) || g->boost)
+        return 0;
+    double v = 1.0 + g->c * x;
+    if (!(v > 0.0))
+        return 0;
+    v = v * v * v;
+    *r = g->d * v;
+    return ipsim_variates_gamma_accepts(g, x, v, ipsim_stream_word_uniform(w1));
+}
+
 /* Poisson(mu), mu >= 0 and finite: inversion of one word below
  * IPSIM_VARIATES_POISSON_PTRS, PTRS from there on; nothing drawn for 0. */
 unsigned ipsim_variates_poisson(ipsim_stream *s, double mu);
 
-/* Poisson(mu) by inversion of the word w, for 0 < mu < the PTRS mean.  With
- * the same word a larger mean never gives a smaller count. */
-unsigned ipsim_variates_poisson_inv(uint32_t w, double mu);
+/* Poisson(mu) by inversion of the word w, for 0 < mu < the PTRS mean:
+ * N = the number of CDF values P(N <= j) below u, so with the same word a
+ * larger mean (smaller CDF values) never gives a smaller count.  The first
+ * four terms are compared without branches (a count is below 4 in 98 % of
+ * months at a mean near 1, and an unpredictable loop exit would cost more
+ * than the sums); the rest of the CDF is walked only when u lies beyond.
+ * Reciprocals from a table keep divisions out of the loop. */
+#define IPSIM_VARIATES_RECIP 64
+extern const double ipsim_variates_recip[IPSIM_VARIATES_RECIP];
+
+unsigned ipsim_variates_poisson_tail(double u, double mu, double p, double cdf);
+
+static inline unsigned ipsim_variates_poisson_inv(uint32_t w, double mu)
+{
+    const double *r = ipsim_variates_recip;
+    double u = ipsim_stream_word_uniform(w);
+    double p0 = ipsim_variates_exp(-mu), p1 = p0 * (mu * r[1]), p2 = p1 * (mu * r[2]);
+    double p3 = p2 * (mu * r[3]);
+    double f0 = p0, f1 = f0 + p1, f2 = f1 + p2, f3 = f2 + p3;
+    if (u > f3)
+        return ipsim_variates_poisson_tail(u, mu, p3, f3);
+    return (unsigned)(u > f0) + (unsigned)(u > f1) + (unsigned)(u > f2);
+}
 
 /* Poisson(mu) by PTRS (transformed rejection), for mu >= 10. */
 unsigned ipsim_variates_poisson_ptrs(ipsim_stream *s, double mu);

@@ -7,25 +7,27 @@
  * arrives.
  *   - A count below the PTRS mean inverts one word: word t % 4 of the
  *     block of (zone, t - t % 4, COUNT), so one Philox block serves four
- *     months (cached per zone); from the PTRS mean on, the count has its
- *     own stream (zone, t, COUNT_LARGE).
+ *     months (the model computes every zone's at once, every fourth
+ *     month); from the PTRS mean on, the count has its own stream
+ *     (zone, t, COUNT_LARGE).
  *   - A project's seven draws share one stream (zone, t, PROJECT, i): the
  *     four Bernoullis take the four words of its first block, then
- *     capital, intensity and lag take words in that order.  Only the lag's
- *     gamma (and, rarely, a ziggurat normal) consumes a variable number of
- *     words, and it comes last; its parameters are zone parameters, which
- *     no policy (an upgrade, a WWTP date, a clearance rate) changes.
+ *     capital, intensity and lag take words in that order.  Only the
+ *     ziggurat normals (rarely, and as the words alone decide) and the
+ *     lag's gamma (last; its shape is the zone's) consume a variable number
+ *     of words, and no policy (an upgrade, a WWTP date, a clearance rate)
+ *     changes either.
  *     The model computes the first two blocks of a month's projects in
  *     batches (stream.h), which gives the same words. */
 #include "model.h"
 
 #include <math.h>
+#include <string.h>
 
 void ipsim_demand_prepare(ipsim_model *m, size_t z)
 {
     const ipsim_zone *zp = &m->zones[z];
     ipsim_zone_draws *d = &m->draws[z];
-    d->count_mean = zp->projects_per_year / 12.0;
     d->fdi = ipsim_variates_threshold(zp->fdi_share);
     d->wwtp = ipsim_variates_threshold(zp->polluting_share);
     d->abandon = ipsim_variates_threshold(zp->abandon_prob);
@@ -61,51 +63,79 @@ double ipsim_demand_macro(ipsim_ws *ws, int t)
     double eps = ipsim_variates_normal(&ws->st);
     ws->draws[IPSIM_P_MACRO]++;
     ws->macro_m = m->macro_phi * ws->macro_m + m->macro_shock_sd * eps;
-    return exp(ws->macro_m - m->macro_half_var[t]);
+    return ipsim_variates_exp(ws->macro_m - m->macro_half_var[t]);
 }
 
-/* The count's word for month t: word t % 4 of the zone's block for the
- * four months from t - t % 4, computed once for the four. */
-static uint32_t count_word(ipsim_ws *ws, size_t z, int t)
+/* The count of zone z in month t with mean mu, from its word w (below the
+ * PTRS mean) or its own stream (from it on). */
+static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w)
 {
-    if (ws->count_gen != ws->st.gen) { /* another path: the cache is stale */
-        for (size_t k = 0; k < ws->m->Z; k++)
-            ws->count_quad[k] = -1;
-        ws->count_gen = ws->st.gen;
-    }
-    if (ws->count_quad[z] != t / 4) {
-        uint32_t first = (uint32_t)(t - t % 4);
-        ipsim_stream_block(&ws->st, ipsim_stream_c1((uint32_t)z, first),
-                           ipsim_stream_c2(IPSIM_P_COUNT, 0), 0, ws->count_words[z]);
-        ws->count_quad[z] = t / 4;
-    }
-    return ws->count_words[z][t % 4];
+    if (!(mu > 0.0))
+        return 0;
+    ws->draws[IPSIM_P_COUNT]++;
+    if (mu < IPSIM_VARIATES_POISSON_PTRS)
+        return ipsim_variates_poisson_inv(w, mu);
+    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
+    return ipsim_variates_poisson_ptrs(&ws->st, mu);
+}
+
+/* The count block of zone z for the four months from t - t % 4. */
+static void count_block(const ipsim_ws *ws, size_t z, int t, uint32_t w[4])
+{
+    ipsim_stream_block(&ws->st, ipsim_stream_c1((uint32_t)z, (uint32_t)(t - t % 4)),
+                       ipsim_stream_c2(IPSIM_P_COUNT, 0), 0, w);
 }
 
 unsigned ipsim_demand_count(ipsim_ws *ws, size_t z, int t, double macro)
 {
     const ipsim_model *m = ws->m;
-    double mu = m->draws[z].count_mean * m->attr[z * (size_t)m->T + (size_t)t] * macro;
-    if (!(mu > 0.0))
-        return 0;
-    ws->draws[IPSIM_P_COUNT]++;
-    if (mu < IPSIM_VARIATES_POISSON_PTRS)
-        return ipsim_variates_poisson_inv(count_word(ws, z, t), mu);
-    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
-    return ipsim_variates_poisson_ptrs(&ws->st, mu);
+    uint32_t w[4];
+    count_block(ws, z, t, w);
+    return count_of(ws, z, t, m->count_mean[(size_t)t * m->Z + z] * macro, w[t % 4]);
 }
 
-static int lag_months(ipsim_stream *s, const ipsim_zone_draws *d)
+/* Every zone's count block for the four months from t - t % 4, a batch at
+ * a time, unless ws->count_words already holds them for this path. */
+static void count_blocks(ipsim_ws *ws, int t)
 {
-    if (d->lag_fixed)
-        return d->lag_fixed;
-    double c = ceil(d->lag_scale * ipsim_variates_gamma(s, &d->lag_shape));
+    if (ws->count_gen == ws->st.gen && ws->count_quad == t / 4)
+        return;
+    ipsim_stream_batch *b = &ws->batch;
+    for (size_t z0 = 0; z0 < ws->m->Z; z0 += b->cap) {
+        size_t z1 = ws->m->Z - z0 < b->cap ? ws->m->Z : z0 + b->cap;
+        b->n = 0;
+        for (size_t z = z0; z < z1; z++)
+            ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)(t - t % 4), IPSIM_P_COUNT, 0, 0);
+        ipsim_stream_batch_run(&ws->st, b);
+        memcpy(ws->count_words + z0, b->w, (z1 - z0) * sizeof *b->w);
+    }
+    ws->count_gen = ws->st.gen;
+    ws->count_quad = t / 4;
+}
+
+/* capital, land and lag from the project's normals z1 (capital), z2
+ * (intensity) and its lag's Gamma(shape, 1) draw g (unused when the lag is
+ * fixed): the one place both ways of drawing a project below end. */
+static void project_finish(const ipsim_zone_draws *d, ipsim_project *p, double z1, double z2,
+                           double g)
+{
+    /* K = exp(a), I = exp(b) and l = K / I = exp(a - b): two independent
+     * exps, no division */
+    double a = d->log_median[p->fdi] + d->capital_sigma * z1;
+    double b = d->log_capital_per_ha + d->intensity_sigma * z2;
+    p->capital = ipsim_variates_exp(a);
+    p->land = ipsim_variates_exp(a - b);
+    if (d->lag_fixed) {
+        p->lag = d->lag_fixed;
+        return;
+    }
+    double c = ceil(d->lag_scale * g);
     if (!(c < 1e9)) /* a lag past any horizon: never applied anyway */
         c = 1e9;
-    return c < 1.0 ? 1 : (int)c;
+    p->lag = c < 1.0 ? 1 : (int)c;
 }
 
-/* The seven draws from the project's selected stream. */
+/* The seven draws from the project's selected stream, in its order. */
 static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
 {
     const ipsim_zone_draws *d = &ws->m->draws[z];
@@ -114,23 +144,45 @@ static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
     p->needs_wwtp = ipsim_variates_bernoulli(s, d->wwtp);
     p->abandon = ipsim_variates_bernoulli(s, d->abandon);
     p->redirect = ipsim_variates_bernoulli(s, d->redirect);
-    p->capital = ipsim_variates_lognormal(s, d->log_median[p->fdi], d->capital_sigma);
-    double intensity = ipsim_variates_lognormal(s, d->log_capital_per_ha, d->intensity_sigma);
-    p->land = p->capital / intensity;
-    p->lag = lag_months(s, d);
-    ws->draws[IPSIM_P_PROJECT]++;
+    double z1 = ipsim_variates_normal(s);
+    double z2 = ipsim_variates_normal(s);
+    double g = d->lag_fixed ? 0.0 : ipsim_variates_gamma(s, &d->lag_shape);
+    project_finish(d, p, z1, z2, g);
+}
+
+/* The same from the stream's first eight words w, when they are all it
+ * needs (~93 % of projects: no ziggurat or gamma rejection); returns 0
+ * otherwise, and then project_draws must draw it.  Straight-line code for
+ * the common case: the stream's bookkeeping and the samplers' branches
+ * cost more than the draws. */
+static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_project *p)
+{
+    p->fdi = (uint64_t)w[0] < d->fdi;
+    p->needs_wwtp = (uint64_t)w[1] < d->wwtp;
+    p->abandon = (uint64_t)w[2] < d->abandon;
+    p->redirect = (uint64_t)w[3] < d->redirect;
+    double z1, z2, g = 0.0;
+    int ok = ipsim_variates_normal_word(w[4], &z1) & ipsim_variates_normal_word(w[5], &z2);
+    if (!d->lag_fixed)
+        ok &= ipsim_variates_gamma_words(&d->lag_shape, w[6], w[7], &g);
+    project_finish(d, p, z1, z2, g);
+    return ok;
 }
 
 void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_project *p)
 {
     ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i);
     project_draws(ws, z, p);
+    ws->draws[IPSIM_P_PROJECT]++;
 }
 
 int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
 {
-    for (size_t z = 0; z < ws->m->Z; z++) {
-        unsigned n = ipsim_demand_count(ws, z, t, macro);
+    const ipsim_model *m = ws->m;
+    const double *mean = m->count_mean + (size_t)t * m->Z;
+    count_blocks(ws, t);
+    for (size_t z = 0; z < m->Z; z++) {
+        unsigned n = count_of(ws, z, t, mean[z] * macro, ws->count_words[z][t % 4]);
         if (n >= IPSIM_STREAM_MAX_INDEX)
             return ipsim_error_set(err, IPSIM_EINPUT,
                                    "zone %s: %u arrivals in one month exceed the stream limit %u",
@@ -149,26 +201,44 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     unsigned i = ws->next_index;
     b->n = 0;
     while (z < ws->m->Z && n < IPSIM_DEMAND_CHUNK) {
-        if (i >= ws->arrivals[z]) {
+        unsigned left = ws->arrivals[z] - i; /* i <= arrivals[z] */
+        if (left <= 2 && n + 2 <= IPSIM_DEMAND_CHUNK) {
+            /* the usual zone: two slots written whether used or not, so
+             * that no branch depends on the (random) count */
+            for (unsigned j = 0; j < 2; j++) {
+                ws->chunk_zone[n + j] = z;
+                ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i + j, 0);
+                ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i + j, 1);
+            }
+            n += left;
+            b->n = 2 * n;
             z++;
             i = 0;
             continue;
         }
-        ws->chunk_zone[n++] = z;
-        ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, 0);
-        ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, 1);
-        i++;
+        for (; i < ws->arrivals[z] && n < IPSIM_DEMAND_CHUNK; i++) {
+            ws->chunk_zone[n++] = z;
+            ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, 0);
+            ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, 1);
+        }
+        if (i == ws->arrivals[z]) {
+            z++;
+            i = 0;
+        }
     }
     ws->next_zone = z;
     ws->next_index = i;
     ipsim_stream_batch_run(&ws->st, b);
     for (size_t k = 0; k < n; k++) {
         size_t zk = ws->chunk_zone[k];
+        if (project_words(&ws->m->draws[zk], b->w[2 * k], &ws->chunk[k]))
+            continue;
         uint32_t ik = b->c2[2 * k] & 0x0FFFFFFFu; /* the index it was added with */
         ipsim_stream_at_words(&ws->st, (uint32_t)zk, (uint32_t)t, IPSIM_P_PROJECT, ik,
                               b->w[2 * k], 2);
         project_draws(ws, zk, &ws->chunk[k]);
     }
+    ws->draws[IPSIM_P_PROJECT] += n;
     return n;
 }
 

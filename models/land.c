@@ -112,16 +112,4 @@ long ipsim_land_host(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p
     return best >= 0 && most >= p->land ? best : -1;
 }
 
-void ipsim_land_take(ipsim_ws *ws, size_t w, double ha)
-{
-    ws->C[w] -= ha;
-    ws->L[w] += ha;
-}
-
-void ipsim_land_return(ipsim_ws *ws, size_t w, double ha)
-{
-    ws->L[w] -= ha;
-    ws->C[w] += ha;
-    if (ws->L[w] < 0.0) /* rounding of many adds and subtracts */
-        ws->L[w] = 0.0;
-}
+/* ipsim_land_take and ipsim_land_return are inline in model.h. */

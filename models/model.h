@@ -29,7 +29,6 @@
 /* A zone's draw parameters, prepared once so that no draw pays for a log,
  * a sqrt or a division it could share (variates.h). */
 typedef struct {
-    double count_mean;                  /* lambda / 12 */
     uint64_t fdi, wwtp, abandon, redirect; /* Bernoulli thresholds */
     double log_median[2];               /* ln median capital: [domestic, fdi] */
     double capital_sigma;
@@ -50,6 +49,7 @@ typedef struct {
     int *year_of;        /* [T] year index of month t */
     double *attr;        /* [Z*T] a(t) = a0 * prod x over upgrades in force */
     ipsim_zone_draws *draws; /* [Z] */
+    double *count_mean;  /* [T*Z], month-major: lambda/12 * a(t) */
     int *wwtp_from;      /* [Z] month index from which the WWTP works */
     double *growth;      /* [T] (1+g)^(t/12) / 12 */
     double macro_phi, macro_shock_sd; /* phi, s*sqrt(1-phi^2) */
@@ -75,7 +75,7 @@ typedef struct {
     double *A, *L, *C, *U;
     int *exp_next;     /* next untriggered expansion phase */
     int *exp_due;      /* due month of the pending phase, or -1 */
-    /* lifecycle calendars, [z*T + t] */
+    /* lifecycle calendars, [t*Z + z] */
     double *cal_capital; /* capital starting operation */
     double *cal_count;   /* projects starting operation */
     double *cal_land;    /* land returned by abandonments */
@@ -88,10 +88,10 @@ typedef struct {
     int *ring_pos;     /* t % ramp_months of the month last aged */
     double *n_op;      /* projects operating */
     double macro_m;    /* m_t */
-    /* arrival counts: each zone's cached count block (four months' words) */
+    /* arrival counts: every zone's count block of four months, cached */
     uint32_t (*count_words)[4]; /* [Z] */
-    int *count_quad;   /* [Z] t / 4 of the cached block, or -1 */
-    uint32_t count_gen; /* st.gen the cache belongs to */
+    int count_quad;     /* t / 4 of the blocks held, */
+    uint32_t count_gen; /* and the st.gen (path) they belong to */
     unsigned *arrivals; /* [Z] this month's counts */
     /* this month's projects, drawn IPSIM_DEMAND_CHUNK at a time */
     ipsim_stream_batch batch;    /* their first two blocks */
@@ -142,8 +142,20 @@ void ipsim_land_clear(ipsim_ws *ws, size_t z, int t);
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
 /* Host zone for p arriving in z (redirect rule), or -1 when lost. */
 long ipsim_land_host(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
-void ipsim_land_take(ipsim_ws *ws, size_t w, double ha);
-void ipsim_land_return(ipsim_ws *ws, size_t w, double ha);
+/* The two moves of leased land, inline: called once per project and zone-month. */
+static inline void ipsim_land_take(ipsim_ws *ws, size_t w, double ha)
+{
+    ws->C[w] -= ha;
+    ws->L[w] += ha;
+}
+
+static inline void ipsim_land_return(ipsim_ws *ws, size_t w, double ha)
+{
+    ws->L[w] -= ha;
+    ws->C[w] += ha;
+    if (ws->L[w] < 0.0) /* rounding of many adds and subtracts */
+        ws->L[w] = 0.0;
+}
 
 /* lifecycle.c */
 void ipsim_lifecycle_reset(ipsim_ws *ws);
@@ -152,11 +164,28 @@ void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t);
 
 /* production.c */
 void ipsim_production_reset(ipsim_ws *ws);
-void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital);
+/* Zone z's starts of month t (after ipsim_production_age), inline. */
+static inline void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital)
+{
+    int R = ws->m->zones[z].ramp_months;
+    (void)t;
+    if (R <= 1) {
+        ws->k_full[z] += capital;
+        return;
+    }
+    ws->ring[ws->ring_off[z] + (size_t)ws->ring_pos[z]] += capital; /* slot t % R */
+    ws->ramp_w[z] += capital;
+    ws->ramp_v[z] += capital;
+}
 /* Advances zone z's ramp to month t: call it for every month in order
  * (t = 0, 1, ...), before that month's starts. */
 void ipsim_production_age(ipsim_ws *ws, size_t z, int t);
-double ipsim_production_month(const ipsim_ws *ws, size_t z, int t);
+static inline double ipsim_production_month(const ipsim_ws *ws, size_t z, int t)
+{
+    const ipsim_zone *zp = &ws->m->zones[z];
+    double ramping = zp->ramp_months > 1 ? ws->ramp_v[z] / (double)zp->ramp_months : 0.0;
+    return zp->output_per_capital * ws->m->growth[t] * (ws->k_full[z] + ramping);
+}
 
 /* targets.c */
 void ipsim_targets_eval(const ipsim_model *m, ipsim_block *b, size_t slot);

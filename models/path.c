@@ -26,6 +26,7 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
     ALLOC(m->year_of, T, err);
     ALLOC(m->attr, Z * T, err);
     ALLOC(m->draws, Z, err);
+    ALLOC(m->count_mean, T * Z, err);
     ALLOC(m->wwtp_from, Z, err);
     ALLOC(m->growth, T, err);
     ALLOC(m->macro_half_var, T, err);
@@ -43,6 +44,7 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
                 if (zp->upgrades[u].from_abs - scn->start_abs <= (int)t)
                     a *= zp->upgrades[u].attractiveness;
             m->attr[z * T + t] = a;
+            m->count_mean[t * Z + z] = zp->projects_per_year / 12.0 * a;
         }
         int w = zp->wwtp_from_abs;
         m->wwtp_from[z] = (w == IPSIM_WWTP_ALWAYS || w == IPSIM_WWTP_NEVER) ? w : w - scn->start_abs;
@@ -74,6 +76,7 @@ void ipsim_model_free(ipsim_model *m)
     free(m->year_of);
     free(m->attr);
     free(m->draws);
+    free(m->count_mean);
     free(m->wwtp_from);
     free(m->growth);
     free(m->macro_half_var);
@@ -101,7 +104,6 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->n_op, Z, err);
     ALLOC(ws->out, (size_t)IPSIM_NMONTHLY * Z, err);
     ALLOC(ws->count_words, Z, err);
-    ALLOC(ws->count_quad, Z, err);
     ALLOC(ws->arrivals, Z, err);
     ALLOC(ws->chunk, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->chunk_zone, IPSIM_DEMAND_CHUNK, err);
@@ -117,6 +119,7 @@ int ipsim_ws_alloc(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
 {
     memset(ws, 0, sizeof *ws);
     ws->m = m;
+    ws->count_quad = -1; /* no count blocks yet */
     int rc = ipsim_stream_init(&ws->st, err);
     if (rc == IPSIM_OK)
         rc = ipsim_stream_batch_alloc(&ws->batch, 2 * IPSIM_DEMAND_CHUNK, err);
@@ -132,7 +135,6 @@ void ipsim_ws_free(ipsim_ws *ws)
     ipsim_stream_free(&ws->st);
     ipsim_stream_batch_free(&ws->batch);
     free(ws->count_words);
-    free(ws->count_quad);
     free(ws->arrivals);
     free(ws->chunk);
     free(ws->chunk_zone);
@@ -156,19 +158,29 @@ void ipsim_ws_free(ipsim_ws *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-/* Stocks and production of every zone at the end of month t. */
-static void month_close(ipsim_ws *ws, int t)
+/* 1 if month t is the last simulated month of its year, when the stocks
+ * of the year are taken. */
+static int year_end(const ipsim_model *m, int t)
+{
+    return t + 1 == m->T || m->year_of[t + 1] != m->year_of[t];
+}
+
+/* The flows of every zone in month t that the arrivals did not add up,
+ * and, when `stocks`, the stocks at its end. */
+static void month_close(ipsim_ws *ws, int t, int stocks)
 {
     size_t Z = ws->m->Z;
     double *o = ws->out;
     for (size_t z = 0; z < Z; z++) {
         o[IPSIM_M_PRODUCTION * Z + z] = ipsim_production_month(ws, z, t);
+        o[IPSIM_M_TOTAL_REGISTERED * Z + z] = o[IPSIM_M_FDI * Z + z] + o[IPSIM_M_DOMESTIC * Z + z];
+    }
+    for (size_t z = 0; stocks && z < Z; z++) {
         o[IPSIM_M_AREA * Z + z] = ws->A[z];
         o[IPSIM_M_LEASED * Z + z] = ws->L[z];
         o[IPSIM_M_CLEAN * Z + z] = ws->C[z];
         o[IPSIM_M_OCCUPANCY * Z + z] = ws->L[z] / ws->A[z];
         o[IPSIM_M_OPERATING * Z + z] = ws->n_op[z];
-        o[IPSIM_M_TOTAL_REGISTERED * Z + z] = o[IPSIM_M_FDI * Z + z] + o[IPSIM_M_DOMESTIC * Z + z];
     }
 }
 
@@ -202,8 +214,8 @@ static void month_store(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
 }
 
 /* Adds month t to the yearly per-zone values: flows add up, stocks take
- * the value of the year's last simulated month. */
-static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
+ * the value of the year's last simulated month (`stocks` is 1 then). */
+static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t, int stocks)
 {
     size_t Z = ws->m->Z, y = (size_t)ws->m->year_of[t];
     const double *o = ws->out;
@@ -213,7 +225,7 @@ static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
         if (ipsim_metric_get(m)->kind == IPSIM_FLOW)
             for (size_t z = 0; z < Z; z++)
                 dst[z] += src[z];
-        else
+        else if (stocks)
             memcpy(dst, src, Z * sizeof *dst);
     }
 }
@@ -273,10 +285,11 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
         int rc = ipsim_demand_arrivals(ws, t, macro, err);
         if (rc != IPSIM_OK)
             return rc;
-        month_close(ws, t);
+        int stocks = b->monthly || year_end(m, t);
+        month_close(ws, t, stocks);
         if (b->monthly)
             month_store(ws, b, slot, t);
-        month_accumulate(ws, b, slot, t);
+        month_accumulate(ws, b, slot, t, stocks);
     }
     year_close(m, b, slot);
     ipsim_targets_eval(m, b, slot);

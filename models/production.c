@@ -62,21 +62,4 @@ void ipsim_production_age(ipsim_ws *ws, size_t z, int t)
     }
 }
 
-void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital)
-{
-    int R = ws->m->zones[z].ramp_months;
-    if (R <= 1) {
-        ws->k_full[z] += capital;
-        return;
-    }
-    ws->ring[ws->ring_off[z] + (size_t)ws->ring_pos[z]] += capital; /* slot t % R */
-    ws->ramp_w[z] += capital;
-    ws->ramp_v[z] += capital;
-}
-
-double ipsim_production_month(const ipsim_ws *ws, size_t z, int t)
-{
-    const ipsim_zone *zp = &ws->m->zones[z];
-    double ramping = zp->ramp_months > 1 ? ws->ramp_v[z] / (double)zp->ramp_months : 0.0;
-    return zp->output_per_capital * ws->m->growth[t] * (ws->k_full[z] + ramping);
-}
+/* ipsim_production_start and ipsim_production_month are inline in model.h. */

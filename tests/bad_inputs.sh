@@ -6,6 +6,7 @@
 # crash or a hang (every command runs under `timeout 10`).  Files too big to
 # commit (a 5 MiB file, 10001 zones, ...) are generated into WORK_DIR/gen.
 # usage: bad_inputs.sh IPSIM_BIN BAD_DIR WORK_DIR
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 set -u
 if [ $# -ne 3 ]; then
   echo "usage: $0 IPSIM_BIN BAD_DIR WORK_DIR" >&2
@@ -13,9 +14,6 @@ if [ $# -ne 3 ]; then
 fi
 bin=$1 dir=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # A results file that already exists must survive a refused run untouched.
 head -c 4096 /dev/urandom >"$work/keep.h5" && cp "$work/keep.h5" "$work/keep.ref"
@@ -96,5 +94,4 @@ for f in "$dir"/*.yaml "$gen"/*.yaml; do
 done
 [ "$n_files" -ge 100 ] && ok || bad "only $n_files bad files in $dir and $gen (expected at least 100)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

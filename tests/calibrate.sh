@@ -5,20 +5,10 @@
 # (read back with h5py) is fitted within 3 SE of the scenario's parameters,
 # and the fragment drops into a scenario that checks and runs.
 # usage: calibrate.sh IPSIM_BIN SOURCE_DIR WORK_DIR PYTHON
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 set -u
 bin=$1 src=$2 work=$3 py=${4:-/usr/bin/python3}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_status() { # WANT DESCRIPTION CMD...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt; local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
-}
-contains() { # FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -20; fi
-}
 
 expect_status 0 "calibrate --help" "$bin" calibrate --help
 for want in "usage: ipsim calibrate" "options:" "--bootstrap" "example:" "fdi_projects"; do
@@ -111,5 +101,4 @@ expect_status 0 "fitted scenario checks" "$bin" check fitted.yaml
 contains out.txt "projects_per_year" "resolved fitted scenario"
 expect_status 0 "fitted scenario runs" "$bin" run fitted.yaml -n 50 -o fitted.h5 --quiet
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -3,20 +3,10 @@
 # exit statuses, option errors, check's round trip, a real run's table and
 # file, default output name, --quiet, and failures that must leave no file.
 # usage: cli.sh IPSIM_BIN SOURCE_DIR WORK_DIR
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 set -u
 bin=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_status() { # WANT DESCRIPTION CMD...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt; local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
-}
-contains() { # FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -20; fi
-}
 
 tb=$src/scenarios/thai_binh_2025.yaml
 cat >small.yaml <<'YAML'
@@ -78,5 +68,4 @@ cmp -s t1.txt t2.txt && ok || bad "tables differ between -j1 and -j2"
 expect_status 1 "unwritable output" "$bin" run small.yaml -n 10 -o /nonexistent-dir/x.h5
 contains err.txt "/nonexistent-dir/x.h5" "unwritable output named"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

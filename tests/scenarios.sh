@@ -3,12 +3,10 @@
 # seed and states its targets, and runs at a small path count: exit 0, a
 # target table with one row per target, and a results file (no .partial).
 # usage: scenarios.sh IPSIM_BIN SOURCE_DIR WORK_DIR [PATHS]
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 set -u
 bin=$1 src=$2 work=$3 paths=${4:-200}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 n_files=0
 for f in "$src"/scenarios/*.yaml; do
@@ -33,5 +31,4 @@ for f in "$src"/scenarios/*.yaml; do
 done
 [ "$n_files" -ge 6 ] && ok || bad "expected at least the 6 seed scenarios, found $n_files"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -217,6 +217,9 @@ static void test_common_random_numbers(void **state)
                 unsigned n = na < nb ? na : nb;
                 for (unsigned i = 0; i < n; i++) {
                     ipsim_project pa, pb;
+                    /* zeroed: their padding bytes are compared too */
+                    memset(&pa, 0, sizeof pa);
+                    memset(&pb, 0, sizeof pb);
                     ipsim_demand_project(&a.ws, z, t, i, &pa);
                     ipsim_demand_project(&b.ws, z, t, i, &pb);
                     assert_memory_equal(&pa, &pb, sizeof pa);

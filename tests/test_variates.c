@@ -256,6 +256,28 @@ static void test_poisson_edges(void **state)
     }
 }
 
+/* ---- exp ---- */
+
+/* Within 1 ulp of libm's exp (both are within ~0.5 ulp of the truth) over
+ * the whole range and exact or right at the special values. */
+static void test_exp(void **state)
+{
+    double worst = 0.0;
+    for (int k = -1000000; k <= 1000000; k++) {
+        double x = k * 7.0e-4 + (k % 7) * 1.3e-9; /* [-700, 700], irregular */
+        double want = exp(x), got = ipsim_variates_exp(x);
+        double ulps = fabs(got - want) / (nextafter(want, INFINITY) - want);
+        worst = fmax(worst, ulps);
+    }
+    if (!(worst <= 1.0))
+        fail_msg("exp: %.2f ulp from libm", worst);
+    assert_true(ipsim_variates_exp(0.0) == 1.0);
+    assert_true(ipsim_variates_exp(1e-300) == 1.0);
+    assert_true(isinf(ipsim_variates_exp(1000.0)));
+    assert_true(ipsim_variates_exp(-1000.0) == 0.0);
+    assert_true(isnan(ipsim_variates_exp(NAN)));
+}
+
 /* ---- Bernoulli ---- */
 
 static void test_bernoulli(void **state)
@@ -289,7 +311,8 @@ int main(void)
         cmocka_unit_test(test_normal_ks),        cmocka_unit_test(test_normal_tails),
         cmocka_unit_test(test_normal_one_word),  cmocka_unit_test(test_lognormal_ks),
         cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_poisson_chi2),
-        cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_bernoulli),
+        cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_exp),
+        cmocka_unit_test(test_bernoulli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

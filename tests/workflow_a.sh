@@ -6,22 +6,12 @@
 # monotone where the model makes it so; solve finds a computable answer and
 # exits 1 when the range cannot reach P; no temporary file is left behind.
 # usage: workflow_a.sh IPSIM_BIN SOURCE_DIR WORK_DIR
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 set -u
 bin=$1 src=$2 work=$3
 py=/usr/bin/python3
 rm -rf "$work" && mkdir -p "$work/tmp" && cd "$work" || exit 1
 export TMPDIR=$work/tmp
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_status() { # WANT DESCRIPTION CMD...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt; local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
-}
-contains() { # FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -20; fi
-}
 no_file() { # PATH DESCRIPTION
   if [ ! -e "$1" ] && [ ! -e "$1.partial" ]; then ok; else bad "$2: $1 was left behind"; fi
 }
@@ -188,5 +178,4 @@ contains err.txt 'no zone is named "B"' "solve names the bad lever"
 # nothing left in TMPDIR by sweeps and solves
 [ -z "$(ls -A "$TMPDIR")" ] && ok || bad "left in TMPDIR: $(ls -A "$TMPDIR")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -5,20 +5,10 @@
 # at least tenfold (the ratio is printed); compare says paired or not; a
 # batch with a bad scenario; CSV round trips; summary options; bad files.
 # usage: workflow_b.sh IPSIM_BIN SOURCE_DIR WORK_DIR PYTHON
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 set -u
 bin=$1 src=$2 work=$3 py=${4:-/usr/bin/python3}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_status() { # WANT DESCRIPTION CMD...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt; local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
-}
-contains() { # FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -20; fi
-}
 pycheck() { # DESCRIPTION SCRIPT ARGS...: the script prints FAIL lines, or nothing
   local what=$1 script=$2; shift 2
   "$py" -c "$script" "$@" >py.txt 2>&1; local rc=$?
@@ -297,5 +287,4 @@ done
 contains err.txt ".partial" "a .partial file is called unfinished"
 [ ! -e exp_bad ] && ok || bad "export of a bad file created its directory"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -6,7 +6,8 @@
  * ordinary test suite.  Besides "no crash, no leak, no undefined
  * behaviour", each input checks the reader's contract:
  *   - a refused input is an input error whose message starts with
- *     "FILE:LINE:COL: " (or an out-of-memory error);
+ *     "FILE:LINE:COL: ", or "--set KEY=VALUE: " for an override (or an
+ *     out-of-memory error);
  *   - an accepted input prints as YAML that reads back and prints again to
  *     the very same text (ipsim check's promise). */
 #include <stdint.h>
@@ -17,6 +18,10 @@
 #include "scenario.h"
 
 #define FUZZ_FILE "fuzz.yaml"
+/* Comment lines "#--set KEY=VALUE" of an input are also applied as
+ * `--set` overrides, so the override path is fuzzed with the reader. */
+#define SET_MARK "#--set "
+#define MAX_SETS 16
 
 /* abort() is what libFuzzer (and the replay test) report as a failure. */
 static void fuzz_fail(const char *what, const char *detail)
@@ -25,10 +30,12 @@ static void fuzz_fail(const char *what, const char *detail)
     abort();
 }
 
-/* "fuzz.yaml:LINE:COL: " with LINE, COL >= 1. */
+/* "fuzz.yaml:LINE:COL: " with LINE, COL >= 1, or "--set ". */
 static int located(const char *msg)
 {
     const char *p = msg + strlen(FUZZ_FILE);
+    if (strncmp(msg, "--set ", 6) == 0)
+        return 1;
     if (strncmp(msg, FUZZ_FILE ":", strlen(FUZZ_FILE ":")) != 0)
         return 0;
     for (int field = 0; field < 2; field++) {
@@ -88,11 +95,36 @@ static void check_round_trip(const ipsim_scenario *scn)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The "#--set " lines of data, as NUL-terminated copies in sets[]. */
+static size_t find_sets(const uint8_t *data, size_t size, char **sets)
+{
+    size_t n = 0, mark = strlen(SET_MARK);
+    for (size_t i = 0; i + mark <= size && n < MAX_SETS; i++) {
+        if ((i > 0 && data[i - 1] != '\n') || memcmp(data + i, SET_MARK, mark) != 0)
+            continue;
+        size_t end = i + mark;
+        while (end < size && data[end] != '\n')
+            end++;
+        sets[n] = malloc(end - i - mark + 1);
+        if (!sets[n])
+            break;
+        memcpy(sets[n], data + i + mark, end - i - mark);
+        sets[n][end - i - mark] = '\0';
+        n++;
+    }
+    return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ipsim_scenario scn;
     ipsim_error err = {0};
-    int rc = ipsim_scenario_parse(&scn, (const char *)data, size, FUZZ_FILE, &err);
+    char *sets[MAX_SETS] = {0};
+    size_t n_sets = size <= IPSIM_MAX_FILE_BYTES ? find_sets(data, size, sets) : 0;
+    int rc = ipsim_scenario_parse_with(&scn, (const char *)data, size, FUZZ_FILE,
+                                       (const char *const *)sets, n_sets, &err);
+    for (size_t i = 0; i < n_sets; i++)
+        free(sets[i]);
     if (rc == IPSIM_OK) {
         check_round_trip(&scn);
         ipsim_scenario_free(&scn);
