@@ -14,66 +14,7 @@
  * scratch file that is deleted at the end.
  *
  * Calls on one ipsim_results must not run concurrently (serial HDF5). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* F_OFD_SETLK: a lock that HDF5's own locks cannot release */
-#endif
-#include "results.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <sys/stat.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <hdf5.h>
-#include <hdf5_hl.h>
-#include <zlib.h>
-
-#include "metrics.h"
-#include "variates.h"
-
-/* Chunks stay under this so compression buffers and the chunk cache stay
- * small however many paths a block holds. */
-#define CHUNK_BYTES_MAX ((hsize_t)4 << 20)
-#define DEFLATE_LEVEL 4
-/* The path scale is written in pieces of this many indices. */
-#define PATH_PIECE ((hsize_t)65536)
-/* "YYYY-MM", with room for any int year. */
-#define MONTH_BUF 24
-
-enum { S_PATH, S_YEAR, S_ZONE, S_QUANTILE, S_MONTH, S_TARGET, N_SCALES };
-
-/* The per-path metric groups, each [path, time(, zone)]. */
-enum { G_YEARLY, G_YEARLY_ZONE, G_MONTHLY, G_MONTHLY_ZONE, N_GROUPS };
-static const char *const group_names[N_GROUPS] = {"yearly", "yearly_zone", "monthly",
-                                                  "monthly_zone"};
-
-struct ipsim_results {
-    const ipsim_scenario *scn; /* borrowed: must outlive r */
-    char *final_name, *partial_name, *scratch_name;
-    hid_t file, scratch;
-    int own_partial, own_scratch; /* created by us, so ours to delete */
-    enum ipsim_store store;
-    size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
-    int first_year;
-    int threads;          /* for compressing chunks */
-    int deflate;          /* deflate level of direct chunk writes; 0: stored */
-    size_t paths_written; /* sum of the blocks' n: all paths must arrive */
-    hid_t scale[N_SCALES];
-    hid_t group[N_GROUPS][IPSIM_NMETRICS]; /* -1 where not stored */
-    /* Path chunk of a group whose chunks span the other axes and are
-     * compressed here (see direct chunk writes below), else 0. */
-    hsize_t direct_paths[N_GROUPS];
-    hid_t target_values;
-    /* Checkpoints (see "checkpoints and resume" below). */
-    hid_t blocks_done;   /* uint8 [block]: 1 once the block's data are flushed */
-    size_t n_blocks;
-    int lock_fd;         /* holds the run's lock on FILE.partial, or -1 */
-};
+#include "results_impl.h"
 
 /* ---- errors ---- */
 
@@ -85,7 +26,7 @@ static herr_t innermost_msg(unsigned n, const H5E_error2_t *e, void *data)
 }
 
 /* IPSIM_EIO naming the file, what was being done, and HDF5's own words. */
-static int h5_error(ipsim_error *err, const char *file, const char *what)
+int rs_h5_error(ipsim_error *err, const char *file, const char *what)
 {
     char detail[256] = "";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_msg, detail);
@@ -105,13 +46,13 @@ static int h5_error(ipsim_error *err, const char *file, const char *what)
 }
 
 /* Every successful HDF5 call clears the error stack, so a failure's stack is
- * set aside while its cleanup runs and put back for h5_error to read. */
-static hid_t errors_save(herr_t st)
+ * set aside while its cleanup runs and put back for rs_h5_error to read. */
+hid_t rs_errors_save(herr_t st)
 {
     return st < 0 ? H5Eget_current_stack() : -1;
 }
 
-static void errors_restore(hid_t stack)
+void rs_errors_restore(hid_t stack)
 {
     if (stack >= 0)
         H5Eset_current_stack(stack);
@@ -130,7 +71,7 @@ static char *concat(const char *a, const char *b)
 
 /* ---- attributes ---- */
 
-static hid_t str_type(void)
+hid_t rs_str_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t < 0)
@@ -155,9 +96,9 @@ static herr_t attr_write(hid_t obj, const char *name, hid_t type, hsize_t n, int
     return st;
 }
 
-static herr_t attr_str(hid_t obj, const char *name, const char *value)
+herr_t rs_attr_str(hid_t obj, const char *name, const char *value)
 {
-    hid_t t = str_type();
+    hid_t t = rs_str_type();
     herr_t st = t < 0 ? -1 : attr_write(obj, name, t, 1, 1, &value);
     if (t >= 0)
         H5Tclose(t);
@@ -180,13 +121,13 @@ static const char *kind_name(enum ipsim_metric_kind k)
 }
 
 /* units, long_name and kind of metric m on a dataset. */
-static herr_t attr_metric(hid_t ds, int m, const char *prefix)
+herr_t rs_attr_metric(hid_t ds, int m, const char *prefix)
 {
     const ipsim_metric_info *mi = ipsim_metric_get(m);
     char long_name[256];
     snprintf(long_name, sizeof long_name, "%s%s", prefix, mi->description);
-    if (attr_str(ds, "units", mi->units) < 0 || attr_str(ds, "long_name", long_name) < 0 ||
-        attr_str(ds, "kind", kind_name(mi->kind)) < 0)
+    if (rs_attr_str(ds, "units", mi->units) < 0 || rs_attr_str(ds, "long_name", long_name) < 0 ||
+        rs_attr_str(ds, "kind", kind_name(mi->kind)) < 0)
         return -1;
     return 0;
 }
@@ -206,16 +147,16 @@ static herr_t write_root_attrs(const ipsim_results *r, uint64_t seed)
     for (size_t y = 0; y < r->n_years; y++)
         partial[y] = ipsim_scenario_year_partial(r->scn, (int)y);
     hid_t f = r->file;
-    if (attr_str(f, "format", "ipsim") < 0 ||
+    if (rs_attr_str(f, "format", "ipsim") < 0 ||
         attr_int(f, "format_version", IPSIM_FORMAT_VERSION) < 0 ||
         attr_int(f, "variates_version", IPSIM_VARIATES_VERSION) < 0 ||
-        attr_str(f, "ipsim_version", IPSIM_VERSION_STRING) < 0 ||
-        attr_str(f, "scenario_name", r->scn->name ? r->scn->name : "") < 0 ||
+        rs_attr_str(f, "ipsim_version", IPSIM_VERSION_STRING) < 0 ||
+        rs_attr_str(f, "scenario_name", r->scn->name ? r->scn->name : "") < 0 ||
         attr_u64(f, "seed", seed) < 0 || attr_u64(f, "paths", r->n_paths) < 0 ||
-        attr_str(f, "start", start) < 0 ||
+        rs_attr_str(f, "start", start) < 0 ||
         attr_int(f, "horizon_months", r->scn->horizon_months) < 0 ||
-        attr_str(f, "created_utc", created) < 0 ||
-        attr_str(f, "store", store_names[r->store]) < 0 ||
+        rs_attr_str(f, "created_utc", created) < 0 ||
+        rs_attr_str(f, "store", store_names[r->store]) < 0 ||
         attr_u64(f, "block_paths", r->block_paths) < 0 ||
         attr_int(f, "first_year", r->first_year) < 0)
         return -1;
@@ -232,13 +173,13 @@ static herr_t write_scenario_text(const ipsim_results *r)
     if (len)
         memcpy(text, r->scn->text, len);
     text[len] = '\0';
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t t = rs_str_type(), sp = H5Screate(H5S_SCALAR);
     hid_t ds = t < 0 || sp < 0
                    ? -1
                    : H5Dcreate2(r->file, "scenario", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t st = ds < 0 ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text);
     if (st >= 0)
-        st = attr_str(ds, "long_name", "scenario file, verbatim");
+        st = rs_attr_str(ds, "long_name", "scenario file, verbatim");
     /* `--set` overrides are applied on top of the verbatim text, in order */
     if (st >= 0 && r->scn->n_overrides)
         st = attr_write(ds, "overrides", t, r->scn->n_overrides, 0, r->scn->overrides);
@@ -268,8 +209,8 @@ static hid_t scale_create(hid_t file, const char *name, hid_t type, hsize_t n, c
     if (ds < 0)
         return -1;
     if ((data && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ||
-        H5DSset_scale(ds, name) < 0 || attr_str(ds, "long_name", long_name) < 0 ||
-        (units && attr_str(ds, "units", units) < 0)) {
+        H5DSset_scale(ds, name) < 0 || rs_attr_str(ds, "long_name", long_name) < 0 ||
+        (units && rs_attr_str(ds, "units", units) < 0)) {
         H5Dclose(ds);
         return -1;
     }
@@ -299,7 +240,7 @@ static hid_t scale_path(hid_t file, hsize_t n)
             H5Sclose(mem);
     }
     if (st >= 0 &&
-        (H5DSset_scale(ds, "path") < 0 || attr_str(ds, "long_name", "Monte Carlo path index") < 0))
+        (H5DSset_scale(ds, "path") < 0 || rs_attr_str(ds, "long_name", "Monte Carlo path index") < 0))
         st = -1;
     free(buf);
     if (sp >= 0)
@@ -314,7 +255,7 @@ static hid_t scale_path(hid_t file, hsize_t n)
 static hid_t scale_strings(hid_t file, const char *name, const char **s, hsize_t n,
                            const char *long_name)
 {
-    hid_t t = str_type();
+    hid_t t = rs_str_type();
     hid_t ds = t < 0 ? -1 : scale_create(file, name, t, n, s, long_name, NULL);
     if (t >= 0)
         H5Tclose(t);
@@ -384,7 +325,7 @@ static herr_t write_scales(ipsim_results *r)
     return attr_write(s[S_YEAR], "partial", H5T_NATIVE_INT, r->n_years, 0, partial);
 }
 
-static herr_t attach(hid_t ds, const hid_t *scales, int rank)
+herr_t rs_attach(hid_t ds, const hid_t *scales, int rank)
 {
     for (int i = 0; i < rank; i++)
         if (H5DSattach_scale(ds, scales[i], (unsigned)i) < 0)
@@ -486,9 +427,9 @@ static herr_t metric_group(ipsim_results *r, int g, hid_t loc)
     for (int m = 0; m < group_metrics(g) && st >= 0; m++) {
         hid_t ds = perpath_create(grp, ipsim_metric_get(m)->name, dims, rank, chunk, final);
         r->group[g][m] = ds;
-        st = ds < 0 ? -1 : attr_metric(ds, m, "");
+        st = ds < 0 ? -1 : rs_attr_metric(ds, m, "");
         if (st >= 0 && final)
-            st = attach(ds, scales, rank);
+            st = rs_attach(ds, scales, rank);
     }
     if (grp >= 0)
         H5Gclose(grp);
@@ -519,8 +460,8 @@ static herr_t create_target_values(ipsim_results *r)
     hsize_t chunk[2];
     chunk_dims(chunk, dims, 2, r->block_paths);
     r->target_values = perpath_create(r->file, "target_values", dims, 2, chunk, 1);
-    if (r->target_values < 0 || attach(r->target_values, pt, 2) < 0 ||
-        attr_str(r->target_values, "long_name", "value of each target's metric, per path") < 0)
+    if (r->target_values < 0 || rs_attach(r->target_values, pt, 2) < 0 ||
+        rs_attr_str(r->target_values, "long_name", "value of each target's metric, per path") < 0)
         return -1;
     return 0;
 }
@@ -545,16 +486,16 @@ static hid_t file_access(void)
 
 /* Opens an existing file with flags (H5F_ACC_*); clear: also when its
  * superblock still says a writer that died has it open (as h5clear -s). */
-static hid_t file_open(const char *name, unsigned flags, int clear)
+hid_t rs_file_open(const char *name, unsigned flags, int clear)
 {
     hbool_t yes = 1;
     hid_t fapl = file_access(), f = -1;
     if (fapl >= 0 && (!clear || H5Pset(fapl, "clear_status_flags", &yes) >= 0))
         f = H5Fopen(name, flags, fapl);
-    hid_t stack = errors_save(f < 0 ? -1 : 0);
+    hid_t stack = rs_errors_save(f < 0 ? -1 : 0);
     if (fapl >= 0)
         H5Pclose(fapl);
-    errors_restore(stack);
+    rs_errors_restore(stack);
     return f;
 }
 
@@ -563,14 +504,14 @@ static hid_t file_create(const char *name)
     hid_t fapl = file_access(), f = -1;
     if (fapl >= 0)
         f = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    hid_t stack = errors_save(f < 0 ? -1 : 0);
+    hid_t stack = rs_errors_save(f < 0 ? -1 : 0);
     if (fapl >= 0)
         H5Pclose(fapl);
-    errors_restore(stack);
+    rs_errors_restore(stack);
     return f;
 }
 
-static void close_ids(hid_t *ids, size_t n)
+void rs_close_ids(hid_t *ids, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (ids[i] >= 0)
@@ -580,13 +521,13 @@ static void close_ids(hid_t *ids, size_t n)
 }
 
 /* Closes every handle; returns <0 if a file failed to flush. */
-static herr_t close_all(ipsim_results *r)
+herr_t rs_close_all(ipsim_results *r)
 {
     for (int g = 0; g < N_GROUPS; g++)
-        close_ids(r->group[g], IPSIM_NMETRICS);
-    close_ids(&r->target_values, 1);
-    close_ids(&r->blocks_done, 1);
-    close_ids(r->scale, N_SCALES);
+        rs_close_ids(r->group[g], IPSIM_NMETRICS);
+    rs_close_ids(&r->target_values, 1);
+    rs_close_ids(&r->blocks_done, 1);
+    rs_close_ids(r->scale, N_SCALES);
     herr_t st = 0;
     if (r->scratch >= 0 && H5Fclose(r->scratch) < 0)
         st = -1;
@@ -596,7 +537,7 @@ static herr_t close_all(ipsim_results *r)
     return st;
 }
 
-static void results_free(ipsim_results *r)
+void rs_results_free(ipsim_results *r)
 {
     if (r->lock_fd >= 0)
         close(r->lock_fd);
@@ -606,7 +547,7 @@ static void results_free(ipsim_results *r)
     free(r);
 }
 
-static ipsim_results *results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
+ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
                                   size_t block_paths, enum ipsim_store store)
 {
     ipsim_results *r = calloc(1, sizeof *r);
@@ -635,7 +576,7 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
     r->partial_name = concat(filename, ".partial");
     r->scratch_name = concat(filename, ".partial.scratch");
     if (!r->final_name || !r->partial_name || !r->scratch_name) {
-        results_free(r);
+        rs_results_free(r);
         return NULL;
     }
     return r;
@@ -649,7 +590,7 @@ static ipsim_results *results_new(const char *filename, const ipsim_scenario *sc
  * truncated until it is renamed or deleted: a second run, or a --resume of
  * a run still going, finds it taken.  File systems without such locks are
  * let through, as HDF5 does. */
-static int lock_file(const char *name, int create, int *fd_out, ipsim_error *err)
+int rs_lock_file(const char *name, int create, int *fd_out, ipsim_error *err)
 {
     int fd = open(name, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
     *fd_out = -1;
@@ -686,40 +627,40 @@ static herr_t create_blocks_done(ipsim_results *r)
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (r->blocks_done < 0 ||
-        attr_str(r->blocks_done, "long_name", "1 once the block of paths is stored (resume)") < 0)
+        rs_attr_str(r->blocks_done, "long_name", "1 once the block of paths is stored (resume)") < 0)
         return -1;
     return 0;
 }
 
 /* Creates (and locks) FILE.partial and the scratch file under r's names,
  * writes the whole layout and switches both files to SWMR writing. */
-static int results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
+int rs_results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the library never prints */
-    int rc = lock_file(r->partial_name, 1, &r->lock_fd, err);
+    int rc = rs_lock_file(r->partial_name, 1, &r->lock_fd, err);
     if (rc != IPSIM_OK)
         return rc;
     r->own_partial = 1;
     r->file = file_create(r->partial_name);
     if (r->file < 0)
-        return h5_error(err, r->partial_name, "create the results file");
+        return rs_h5_error(err, r->partial_name, "create the results file");
     if (r->store == IPSIM_STORE_SUMMARY) {
         r->scratch = file_create(r->scratch_name);
         r->own_scratch = r->scratch >= 0;
         if (r->scratch < 0)
-            return h5_error(err, r->scratch_name, "create the scratch file");
+            return rs_h5_error(err, r->scratch_name, "create the scratch file");
     }
     if (write_root_attrs(r, seed) < 0 || write_scenario_text(r) < 0 || write_scales(r) < 0 ||
         create_groups(r) < 0 || create_target_values(r) < 0 || create_blocks_done(r) < 0)
-        return h5_error(err, r->partial_name, "write the results layout");
+        return rs_h5_error(err, r->partial_name, "write the results layout");
     if ((r->scratch >= 0 && H5Fstart_swmr_write(r->scratch) < 0) ||
         H5Fstart_swmr_write(r->file) < 0)
-        return h5_error(err, r->partial_name, "start writing blocks (SWMR)");
+        return rs_h5_error(err, r->partial_name, "start writing blocks (SWMR)");
     return IPSIM_OK;
 }
 
 /* r's FILE.partial.new (and scratch) take the places of the old files. */
-static int promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err)
+int rs_promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err)
 {
     if (r->scratch >= 0 && rename(r->scratch_name, scratch) < 0)
         return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->scratch_name,
@@ -741,7 +682,7 @@ static int promote(ipsim_results *r, const char *partial, const char *scratch, i
 }
 
 /* Puts ".new" after r's file names. */
-static int rename_new(ipsim_results *r)
+int rs_rename_new(ipsim_results *r)
 {
     char *p = concat(r->partial_name, ".new"), *s = concat(r->scratch_name, ".new");
     if (!p || !s) {
@@ -769,19 +710,19 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
     /* The layout is written as FILE.partial.new and renamed once complete
      * and in SWMR mode, so that a FILE.partial is always resumable; until
      * then an existing one (perhaps of a run still going) is locked. */
-    ipsim_results *r = results_new(filename, scn, n_paths, block_paths, store);
+    ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store);
     char *partial = r ? strdup(r->partial_name) : NULL;
     char *scratch = r ? strdup(r->scratch_name) : NULL;
     int guard = -1;
-    int rc = partial && scratch && rename_new(r) == 0
+    int rc = partial && scratch && rs_rename_new(r) == 0
                  ? IPSIM_OK
                  : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
     if (rc == IPSIM_OK)
-        rc = lock_file(partial, 0, &guard, err);
+        rc = rs_lock_file(partial, 0, &guard, err);
     if (rc == IPSIM_OK)
-        rc = results_layout(r, seed, err);
+        rc = rs_results_layout(r, seed, err);
     if (rc == IPSIM_OK)
-        rc = promote(r, partial, scratch, err);
+        rc = rs_promote(r, partial, scratch, err);
     if (guard >= 0)
         close(guard);
     free(partial);
@@ -814,12 +755,12 @@ static herr_t slab_io(hid_t ds, double *base, size_t cap, size_t n, size_t path0
     if (st >= 0)
         st = write ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, base)
                    : H5Dread(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, base);
-    hid_t stack = errors_save(st);
+    hid_t stack = rs_errors_save(st);
     if (mem >= 0)
         H5Sclose(mem);
     if (fsp >= 0)
         H5Sclose(fsp);
-    errors_restore(stack);
+    rs_errors_restore(stack);
     return st;
 }
 
@@ -1050,12 +991,12 @@ static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
         st = H5Dwrite(r->blocks_done, H5T_NATIVE_UCHAR, mem, fsp, H5P_DEFAULT, ones);
     if (st >= 0)
         st = H5Fflush(r->file, H5F_SCOPE_LOCAL);
-    hid_t stack = errors_save(st);
+    hid_t stack = rs_errors_save(st);
     if (mem >= 0)
         H5Sclose(mem);
     if (fsp >= 0)
         H5Sclose(fsp);
-    errors_restore(stack);
+    rs_errors_restore(stack);
     free(ones);
     return st;
 }
@@ -1094,7 +1035,7 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
     if (st >= 0)
         st = checkpoint(r, b);
     if (st < 0)
-        return h5_error(err, r->partial_name, "write results");
+        return rs_h5_error(err, r->partial_name, "write results");
     r->paths_written += b->n;
     return IPSIM_OK;
 }
@@ -1120,7 +1061,7 @@ static const char *const scale_names[N_SCALES] = {"path",     "year",  "zone",
 
 /* The handles create_* would have made, opened by name in r->file (and
  * r->scratch in summary mode). */
-static herr_t open_handles(ipsim_results *r)
+herr_t rs_open_handles(ipsim_results *r)
 {
     for (int i = 0; i < N_SCALES; i++) {
         if ((i == S_MONTH && r->store != IPSIM_STORE_MONTHLY) || (i == S_TARGET && !r->n_targets))
@@ -1149,25 +1090,25 @@ static herr_t open_handles(ipsim_results *r)
  * ones, FILE.partial writable for the summaries. */
 static herr_t reopen_for_finish(ipsim_results *r)
 {
-    if (close_all(r) < 0 || (r->file = file_open(r->partial_name, H5F_ACC_RDWR, 0)) < 0)
+    if (rs_close_all(r) < 0 || (r->file = rs_file_open(r->partial_name, H5F_ACC_RDWR, 0)) < 0)
         return -1;
     if (r->store == IPSIM_STORE_SUMMARY &&
-        (r->scratch = file_open(r->scratch_name, H5F_ACC_RDONLY, 0)) < 0)
+        (r->scratch = rs_file_open(r->scratch_name, H5F_ACC_RDONLY, 0)) < 0)
         return -1;
-    return open_handles(r);
+    return rs_open_handles(r);
 }
 
 int ipsim_results_suspend(ipsim_results *r, ipsim_error *err)
 {
     int rc = IPSIM_OK;
-    if (close_all(r) < 0)
-        rc = h5_error(err, r->partial_name, "close the results file");
-    results_free(r);
+    if (rs_close_all(r) < 0)
+        rc = rs_h5_error(err, r->partial_name, "close the results file");
+    rs_results_free(r);
     return rc;
 }
 
 /* The inverse of ipsim_results_write_block: paths b->path0 .. +b->n. */
-static herr_t read_block(const ipsim_results *r, ipsim_block *b)
+herr_t rs_read_block(const ipsim_results *r, ipsim_block *b)
 {
     herr_t st = 0;
     for (int g = 0; g < N_GROUPS && st >= 0; g++) {
@@ -1188,541 +1129,6 @@ static herr_t read_block(const ipsim_results *r, ipsim_block *b)
             b->target_values[t * b->cap + s] = buf[s * nt + t];
     free(buf);
     return st;
-}
-
-/* EIO "FILE: cannot WHAT: HDF5's words; the run cannot be resumed ...". */
-static int not_resumable(ipsim_error *err, const char *file, const char *what)
-{
-    ipsim_error e = {0};
-    h5_error(&e, file, what);
-    return ipsim_error_set(err, IPSIM_EIO, "%s; the run cannot be resumed (run it again "
-                           "without --resume)", e.msg);
-}
-
-/* Attribute `name` of obj as text ("a, b, c" for arrays), "(none)" if it
- * has none; for telling the user what differs. */
-static void attr_text(hid_t obj, const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "(none)");
-    if (H5Aexists(obj, name) <= 0)
-        return;
-    snprintf(buf, size, "(unreadable)");
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t ft = a < 0 ? -1 : H5Aget_type(a), sp = a < 0 ? -1 : H5Aget_space(a);
-    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
-    H5T_class_t cls = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
-    int vstr = cls == H5T_STRING && H5Tis_variable_str(ft) > 0;
-    size_t elem = cls == H5T_STRING ? (vstr ? sizeof(char *) : H5Tget_size(ft)) : 16;
-    hid_t mt = cls == H5T_STRING                       ? H5Tcopy(ft)
-               : cls == H5T_FLOAT                      ? H5Tcopy(H5T_NATIVE_DOUBLE)
-               : cls != H5T_INTEGER                    ? -1
-               : H5Tget_sign(ft) == H5T_SGN_NONE       ? H5Tcopy(H5T_NATIVE_ULLONG)
-                                                       : H5Tcopy(H5T_NATIVE_LLONG);
-    unsigned char *v = n > 0 && mt >= 0 ? calloc((size_t)n + 1, elem) : NULL;
-    if (v && H5Aread(a, mt, v) >= 0) {
-        size_t at = 0;
-        buf[0] = '\0';
-        for (hssize_t i = 0; i < n && at < size; i++) {
-            const unsigned char *e = v + (size_t)i * elem;
-            const char *sep = i ? ", " : "";
-            if (vstr)
-                at += (size_t)snprintf(buf + at, size - at, "%s\"%s\"", sep, *(char *const *)e);
-            else if (cls == H5T_STRING)
-                at += (size_t)snprintf(buf + at, size - at, "%s\"%.*s\"", sep, (int)elem,
-                                       (const char *)e);
-            else if (cls == H5T_FLOAT)
-                at += (size_t)snprintf(buf + at, size - at, "%s%.17g", sep, *(const double *)e);
-            else if (H5Tget_sign(ft) == H5T_SGN_NONE)
-                at += (size_t)snprintf(buf + at, size - at, "%s%llu", sep,
-                                       *(const unsigned long long *)e);
-            else
-                at += (size_t)snprintf(buf + at, size - at, "%s%lld", sep, *(const long long *)e);
-        }
-        if (vstr)
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
-    }
-    free(v);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Eclear2(H5E_DEFAULT);
-}
-
-typedef struct {
-    char **names;
-    size_t n, cap;
-} name_list;
-
-static herr_t collect_name(hid_t obj, const char *name, const H5A_info_t *info, void *data)
-{
-    name_list *l = data;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 32;
-        char **p = realloc(l->names, cap * sizeof *p);
-        if (!p)
-            return -1;
-        l->names = p;
-        l->cap = cap;
-    }
-    return (l->names[l->n++] = strdup(name)) ? 0 : -1;
-}
-
-/* What to change to resume, for the attributes the options set. */
-static const char *attr_hint(const char *name)
-{
-    static const char *const hints[][2] = {
-        {"seed", "resume with the same -s/--seed"},
-        {"paths", "resume with the same -n/--paths"},
-        {"store", "resume with the same --store"},
-        {"block_paths", "resume with the same --block-paths"},
-        {"overrides", "resume with the same --set options, in the same order"},
-        {"ipsim_version", "resume with the ipsim that started the run"},
-        {"format_version", "resume with the ipsim that started the run"},
-    };
-    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
-        if (strcmp(name, hints[i][0]) == 0)
-            return hints[i][1];
-    return "resume with the same scenario, options and ipsim";
-}
-
-/* EINPUT unless the root attributes of old and r's new file agree (but
- * created_utc), in both directions. */
-static int same_attrs(const ipsim_results *old, const ipsim_results *r, ipsim_error *err)
-{
-    name_list l = {0};
-    hsize_t i0 = 0, i1 = 0;
-    int rc = IPSIM_OK;
-    if (H5Aiterate2(old->file, H5_INDEX_NAME, H5_ITER_INC, &i0, collect_name, &l) < 0 ||
-        H5Aiterate2(r->file, H5_INDEX_NAME, H5_ITER_INC, &i1, collect_name, &l) < 0)
-        rc = not_resumable(err, old->partial_name, "read its attributes");
-    for (size_t i = 0; rc == IPSIM_OK && i < l.n; i++) {
-        char a[512], b[512];
-        if (strcmp(l.names[i], "created_utc") == 0)
-            continue;
-        attr_text(old->file, l.names[i], a, sizeof a);
-        attr_text(r->file, l.names[i], b, sizeof b);
-        if (strcmp(a, b) != 0)
-            rc = ipsim_error_set(err, IPSIM_EINPUT,
-                                 "%s: cannot resume: %s differs (the partial file has %s, this "
-                                 "run %s; %s)",
-                                 old->partial_name, l.names[i], a, b, attr_hint(l.names[i]));
-    }
-    for (size_t i = 0; i < l.n; i++)
-        free(l.names[i]);
-    free(l.names);
-    return rc;
-}
-
-/* The `scenario` text of a file, malloc'd, or NULL. */
-static char *scenario_text(hid_t file)
-{
-    hid_t ds = H5Dopen2(file, "scenario", H5P_DEFAULT);
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
-    char *s = NULL, *copy = NULL;
-    if (ds >= 0 && t >= 0 && sp >= 0 && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) >= 0 &&
-        s) {
-        copy = strdup(s);
-        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, &s);
-    }
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Eclear2(H5E_DEFAULT);
-    return copy;
-}
-
-static int same_run(const ipsim_results *old, const ipsim_results *r, ipsim_error *err)
-{
-    int rc = same_attrs(old, r, err);
-    if (rc != IPSIM_OK)
-        return rc;
-    char *a = scenario_text(old->file), *b = scenario_text(r->file);
-    if (!a || !b)
-        rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot read the scenario text back",
-                             a ? r->partial_name : old->partial_name);
-    else if (strcmp(a, b) != 0)
-        rc = ipsim_error_set(err, IPSIM_EINPUT,
-                             "%s: cannot resume: the scenario file is not the one the partial "
-                             "run used (expected its text unchanged, byte for byte)",
-                             old->partial_name);
-    free(a);
-    free(b);
-    return rc;
-}
-
-/* Locks and opens the FILE.partial (and scratch file) an earlier run left,
- * read-only. */
-static int open_old(ipsim_results *old, ipsim_error *err)
-{
-    struct stat st;
-    if (stat(old->partial_name, &st) != 0) {
-        if (stat(old->final_name, &st) == 0)
-            return ipsim_error_set(err, IPSIM_EINPUT,
-                                   "--resume: %s is complete and there is no %s (expected an "
-                                   "interrupted run; run without --resume to replace it)",
-                                   old->final_name, old->partial_name);
-        return ipsim_error_set(err, IPSIM_EINPUT,
-                               "--resume: %s does not exist (expected the partial file of an "
-                               "interrupted run; run without --resume to start)",
-                               old->partial_name);
-    }
-    int rc = lock_file(old->partial_name, 0, &old->lock_fd, err);
-    if (rc != IPSIM_OK)
-        return rc;
-    /* A run killed while writing in SWMR mode left the file flagged as open
-     * by a SWMR writer, which a SWMR reader accepts; one killed during the
-     * summaries left it flagged as open for writing: cleared as h5clear
-     * would, since the file is replaced anyway. */
-    unsigned ro = H5F_ACC_RDONLY | H5F_ACC_SWMR_READ;
-    old->file = file_open(old->partial_name, ro, 0);
-    if (old->file < 0) {
-        H5Eclear2(H5E_DEFAULT);
-        old->file = file_open(old->partial_name, H5F_ACC_RDWR, 1);
-    }
-    if (old->file >= 0 && old->store == IPSIM_STORE_SUMMARY) {
-        old->scratch = file_open(old->scratch_name, ro, 0);
-        if (old->scratch < 0) {
-            H5Eclear2(H5E_DEFAULT);
-            old->scratch = file_open(old->scratch_name, H5F_ACC_RDWR, 1);
-        }
-    }
-    if (old->file < 0 || (old->store == IPSIM_STORE_SUMMARY && old->scratch < 0))
-        return not_resumable(err, old->file < 0 ? old->partial_name : old->scratch_name, "be read");
-    return IPSIM_OK;
-}
-
-/* done[k] = blocks_done[k] of old, which open_handles() opened. */
-static herr_t read_done(const ipsim_results *old, unsigned char *done)
-{
-    hid_t sp = H5Dget_space(old->blocks_done);
-    hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
-    herr_t st = n == (hssize_t)old->n_blocks ? 0 : -1;
-    if (st >= 0)
-        st = H5Dread(old->blocks_done, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, done);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return st;
-}
-
-/* Copies the blocks done in old into r, which marks them done in turn. */
-static int copy_blocks(const ipsim_results *old, ipsim_results *r, const unsigned char *done,
-                       ipsim_error *err)
-{
-    ipsim_block b;
-    int rc = ipsim_block_alloc(&b, r->block_paths, r->n_years, r->n_months, r->n_zones,
-                               r->n_targets, r->store == IPSIM_STORE_MONTHLY, err);
-    for (size_t k = 0; rc == IPSIM_OK && k < r->n_blocks; k++) {
-        if (!done[k])
-            continue;
-        b.path0 = k * r->block_paths;
-        b.n = r->n_paths - b.path0 < r->block_paths ? r->n_paths - b.path0 : r->block_paths;
-        rc = read_block(old, &b) < 0 ? not_resumable(err, old->partial_name, "read back a block")
-                                     : ipsim_results_write_block(r, &b, err);
-    }
-    ipsim_block_free(&b);
-    return rc;
-}
-
-int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
-                         uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
-                         unsigned char *done, ipsim_error *err)
-{
-    *out = NULL;
-    if (n_paths == 0 || block_paths == 0)
-        return ipsim_error_set(err, IPSIM_EINPUT, "the number of paths must be at least 1");
-    ipsim_results *old = results_new(filename, scn, n_paths, block_paths, store);
-    ipsim_results *r = results_new(filename, scn, n_paths, block_paths, store);
-    int rc = old && r && rename_new(r) == 0
-                 ? IPSIM_OK
-                 : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory resuming %s", filename);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (rc == IPSIM_OK)
-        rc = open_old(old, err);
-    if (rc == IPSIM_OK)
-        rc = results_layout(r, seed, err);
-    if (rc == IPSIM_OK)
-        rc = same_run(old, r, err);
-    if (rc == IPSIM_OK && (open_handles(old) < 0 || read_done(old, done) < 0))
-        rc = not_resumable(err, old->partial_name, "be read");
-    if (rc == IPSIM_OK)
-        rc = copy_blocks(old, r, done, err);
-    if (rc == IPSIM_OK)
-        rc = promote(r, old->partial_name, old->scratch_name, err);
-    if (old) {
-        close_all(old);
-        results_free(old);
-    }
-    if (rc != IPSIM_OK) {
-        ipsim_results_abort(r);
-        return rc;
-    }
-    *out = r;
-    return IPSIM_OK;
-}
-
-/* ---- finish: summaries ---- */
-
-typedef struct {
-    double *all;  /* [n_paths][width] read back from a dataset */
-    double *col;  /* one column, in path order */
-    double *sort; /* scratch for the statistics */
-    size_t width; /* columns the buffer holds */
-} readback;
-
-static int readback_alloc(readback *rb, size_t n_paths, size_t width)
-{
-    rb->width = width;
-    rb->all = rb->col = rb->sort = NULL;
-    if (width && n_paths > SIZE_MAX / sizeof(double) / width)
-        return -1;
-    rb->all = malloc(n_paths * width * sizeof(double));
-    rb->col = malloc(n_paths * sizeof(double));
-    rb->sort = malloc(n_paths * sizeof(double));
-    return rb->all && rb->col && rb->sort ? 0 : -1;
-}
-
-static void readback_free(readback *rb)
-{
-    free(rb->all);
-    free(rb->col);
-    free(rb->sort);
-}
-
-/* Reads columns [c0, c0+nc) of a [path, column] dataset into rb->all. */
-static herr_t read_columns(hid_t ds, size_t n_paths, size_t c0, size_t nc, readback *rb)
-{
-    hsize_t start[2] = {0, c0}, count[2] = {n_paths, nc};
-    hid_t mem = H5Screate_simple(2, count, NULL), fsp = H5Dget_space(ds);
-    herr_t st = mem < 0 || fsp < 0
-                    ? -1
-                    : H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
-    if (st >= 0)
-        st = H5Dread(ds, H5T_NATIVE_DOUBLE, mem, fsp, H5P_DEFAULT, rb->all);
-    hid_t stack = errors_save(st);
-    if (mem >= 0)
-        H5Sclose(mem);
-    if (fsp >= 0)
-        H5Sclose(fsp);
-    errors_restore(stack);
-    return st;
-}
-
-static void gather(readback *rb, size_t n_paths, size_t nc, size_t c)
-{
-    for (size_t p = 0; p < n_paths; p++)
-        rb->col[p] = rb->all[p * nc + c];
-}
-
-/* A small contiguous float64 dataset with scales, units and long_name. */
-static herr_t summary_dataset(hid_t g, const char *name, int rank, const hsize_t *dims,
-                              const hid_t *scales, const double *data, int m, const char *prefix)
-{
-    hid_t sp = H5Screate_simple(rank, dims, NULL);
-    hid_t ds = sp < 0
-                   ? -1
-                   : H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
-    if (st >= 0)
-        st = attr_metric(ds, m, prefix);
-    if (st >= 0)
-        st = attach(ds, scales, rank);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return st;
-}
-
-/* summary/<metric> [quantile, year] and summary/<metric>_mean [year]. */
-static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback *rb, double *q,
-                               double *mean)
-{
-    size_t ny = r->n_years, np = r->n_paths;
-    /* the years a batch of rb->width columns at a time */
-    for (size_t y0 = 0; y0 < ny; y0 += rb->width) {
-        size_t nc = ny - y0 < rb->width ? ny - y0 : rb->width;
-        if (read_columns(r->group[G_YEARLY][m], np, y0, nc, rb) < 0)
-            return -1;
-        for (size_t c = 0; c < nc; c++) {
-            double qq[IPSIM_NQUANTILES];
-            gather(rb, np, nc, c);
-            ipsim_stats_summary(rb->col, np, rb->sort, &mean[y0 + c], qq);
-            for (int k = 0; k < IPSIM_NQUANTILES; k++)
-                q[k * ny + y0 + c] = qq[k];
-        }
-    }
-    const char *name = ipsim_metric_get(m)->name;
-    char mean_name[128];
-    snprintf(mean_name, sizeof mean_name, "%s_mean", name);
-    hsize_t dq[2] = {IPSIM_NQUANTILES, ny}, dm[1] = {ny};
-    hid_t sq[2] = {r->scale[S_QUANTILE], r->scale[S_YEAR]};
-    if (summary_dataset(g, name, 2, dq, sq, q, m, "quantiles over paths of ") < 0 ||
-        summary_dataset(g, mean_name, 1, dm, &r->scale[S_YEAR], mean, m, "mean over paths of ") < 0)
-        return -1;
-    return 0;
-}
-
-static herr_t write_summaries(ipsim_results *r, readback *rb)
-{
-    double *q = malloc(IPSIM_NQUANTILES * r->n_years * sizeof *q);
-    double *mean = malloc(r->n_years * sizeof *mean);
-    hid_t g =
-        q && mean ? H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    herr_t st = g < 0 ? -1 : 0;
-    for (int m = 0; m < IPSIM_NMETRICS && st >= 0; m++) {
-        st = summarise_metric(r, g, m, rb, q, mean);
-        /* a scratch dataset is read once: closing it frees its chunk cache,
-         * which would grow with N up to 1 MiB for each of them */
-        if (r->store == IPSIM_STORE_SUMMARY)
-            close_ids(&r->group[G_YEARLY][m], 1);
-    }
-    if (g >= 0)
-        H5Gclose(g);
-    free(q);
-    free(mean);
-    return st;
-}
-
-/* ---- finish: targets ---- */
-
-typedef struct {
-    const char *name, *metric;
-    int32_t year;
-    const char *zone, *op;
-    double value, p_met, p_low, p_high, mean, q05, q25, q50, q75, q95, shortfall;
-    uint64_t n_finite, n_met;
-} target_row;
-
-static hid_t target_row_type(hid_t str)
-{
-    const struct {
-        const char *name;
-        size_t offset;
-        hid_t type;
-    } fields[] = {
-        {"name", HOFFSET(target_row, name), str},
-        {"metric", HOFFSET(target_row, metric), str},
-        {"year", HOFFSET(target_row, year), H5T_NATIVE_INT32},
-        {"zone", HOFFSET(target_row, zone), str},
-        {"op", HOFFSET(target_row, op), str},
-        {"value", HOFFSET(target_row, value), H5T_NATIVE_DOUBLE},
-        {"p_met", HOFFSET(target_row, p_met), H5T_NATIVE_DOUBLE},
-        {"p_low", HOFFSET(target_row, p_low), H5T_NATIVE_DOUBLE},
-        {"p_high", HOFFSET(target_row, p_high), H5T_NATIVE_DOUBLE},
-        {"mean", HOFFSET(target_row, mean), H5T_NATIVE_DOUBLE},
-        {"q05", HOFFSET(target_row, q05), H5T_NATIVE_DOUBLE},
-        {"q25", HOFFSET(target_row, q25), H5T_NATIVE_DOUBLE},
-        {"q50", HOFFSET(target_row, q50), H5T_NATIVE_DOUBLE},
-        {"q75", HOFFSET(target_row, q75), H5T_NATIVE_DOUBLE},
-        {"q95", HOFFSET(target_row, q95), H5T_NATIVE_DOUBLE},
-        {"shortfall", HOFFSET(target_row, shortfall), H5T_NATIVE_DOUBLE},
-        {"n_finite", HOFFSET(target_row, n_finite), H5T_NATIVE_UINT64},
-        {"n_met", HOFFSET(target_row, n_met), H5T_NATIVE_UINT64},
-    };
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(target_row));
-    for (size_t i = 0; t >= 0 && i < sizeof fields / sizeof fields[0]; i++)
-        if (H5Tinsert(t, fields[i].name, fields[i].offset, fields[i].type) < 0) {
-            H5Tclose(t);
-            t = -1;
-        }
-    return t;
-}
-
-static void target_row_fill(const ipsim_results *r, size_t i, const ipsim_target_stats *s,
-                            target_row *row)
-{
-    const ipsim_target *t = &r->scn->targets[i];
-    row->name = t->name ? t->name : "";
-    row->metric = ipsim_metric_get(t->metric) ? ipsim_metric_get(t->metric)->name : "";
-    row->year = t->year;
-    row->zone = t->zone >= 0 && (size_t)t->zone < r->n_zones ? r->scn->zones[t->zone].name : "";
-    row->op = t->op == IPSIM_OP_LE ? "<=" : ">=";
-    row->value = t->value;
-    row->p_met = s->p_met;
-    row->p_low = s->p_low;
-    row->p_high = s->p_high;
-    row->mean = s->mean;
-    row->q05 = s->q[0];
-    row->q25 = s->q[1];
-    row->q50 = s->q[2];
-    row->q75 = s->q[3];
-    row->q95 = s->q[4];
-    row->shortfall = s->shortfall;
-    row->n_finite = s->n_finite;
-    row->n_met = s->n_met;
-}
-
-/* Statistics of every target, from target_values read back a batch of
- * columns at a time (the batch fits the buffer sized for the summaries). */
-static herr_t compute_targets(const ipsim_results *r, readback *rb, ipsim_target_stats *st)
-{
-    size_t np = r->n_paths;
-    for (size_t c0 = 0; c0 < r->n_targets; c0 += rb->width) {
-        size_t nc = r->n_targets - c0 < rb->width ? r->n_targets - c0 : rb->width;
-        if (read_columns(r->target_values, np, c0, nc, rb) < 0)
-            return -1;
-        for (size_t c = 0; c < nc; c++) {
-            const ipsim_target *t = &r->scn->targets[c0 + c];
-            gather(rb, np, nc, c);
-            ipsim_stats_target(rb->col, np, (int)t->op, t->value, rb->sort, &st[c0 + c]);
-        }
-    }
-    return 0;
-}
-
-static herr_t write_targets_table(const ipsim_results *r, const ipsim_target_stats *st)
-{
-    /* Zeroed: the padding between fields reaches the file too. */
-    target_row *rows = calloc(r->n_targets, sizeof *rows);
-    hid_t str = str_type();
-    hid_t type = str < 0 ? -1 : target_row_type(str);
-    hsize_t n = r->n_targets;
-    hid_t sp = H5Screate_simple(1, &n, NULL);
-    hid_t ds = !rows || type < 0 || sp < 0 ? -1
-                                           : H5Dcreate2(r->file, "targets", type, sp, H5P_DEFAULT,
-                                                        H5P_DEFAULT, H5P_DEFAULT);
-    herr_t s = ds < 0 ? -1 : 0;
-    for (size_t i = 0; s >= 0 && i < r->n_targets; i++)
-        target_row_fill(r, i, &st[i], &rows[i]);
-    if (s >= 0)
-        s = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows);
-    if (s >= 0)
-        s = attach(ds, &r->scale[S_TARGET], 1);
-    if (s >= 0)
-        s = attr_str(ds, "long_name",
-                     "targets: probability met (Wilson 95%), mean, quantiles, "
-                     "expected shortfall");
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (type >= 0)
-        H5Tclose(type);
-    if (str >= 0)
-        H5Tclose(str);
-    free(rows);
-    return s;
-}
-
-static herr_t write_target_stats(const ipsim_results *r, readback *rb, ipsim_target_stats *out)
-{
-    if (!r->n_targets)
-        return 0;
-    ipsim_target_stats *st = out ? out : malloc(r->n_targets * sizeof *st);
-    herr_t s = st ? compute_targets(r, rb, st) : -1;
-    if (s >= 0)
-        s = write_targets_table(r, st);
-    if (st != out)
-        free(st);
-    return s;
 }
 
 /* ---- finish / abort ---- */
@@ -1758,21 +1164,21 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
         rc = ipsim_error_set(err, IPSIM_EFAIL, "results: only %zu of %zu paths were written",
                              r->paths_written, r->n_paths);
     else if (reopen_for_finish(r) < 0)
-        rc = h5_error(err, r->partial_name, "reopen the results file");
+        rc = rs_h5_error(err, r->partial_name, "reopen the results file");
     /* In summary mode one column at a time, from the scratch file's year
      * chunks: memory for 3 N doubles whatever the years, so that peak memory
      * hardly grows with N.  Elsewhere a metric's [N, years] at once: its
      * chunks span the years and are read (and inflated) once. */
-    else if (readback_alloc(&rb, r->n_paths, r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years) < 0)
+    else if (rs_readback_alloc(&rb, r->n_paths, r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
-    else if (write_summaries(r, &rb) < 0 || write_target_stats(r, &rb, stats) < 0)
-        rc = h5_error(err, r->partial_name, "write summaries");
+    else if (rs_write_summaries(r, &rb) < 0 || rs_write_target_stats(r, &rb, stats) < 0)
+        rc = rs_h5_error(err, r->partial_name, "write summaries");
     /* A finished file needs no checkpoints. */
     if (rc == IPSIM_OK && H5Ldelete(r->file, "blocks_done", H5P_DEFAULT) < 0)
-        rc = h5_error(err, r->partial_name, "write summaries");
-    readback_free(&rb);
-    if (close_all(r) < 0 && rc == IPSIM_OK)
-        rc = h5_error(err, r->partial_name, "close the results file");
+        rc = rs_h5_error(err, r->partial_name, "write summaries");
+    rs_readback_free(&rb);
+    if (rs_close_all(r) < 0 && rc == IPSIM_OK)
+        rc = rs_h5_error(err, r->partial_name, "close the results file");
     if (rc == IPSIM_OK && sync_file(r->partial_name) < 0)
         rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot sync: %s", r->partial_name,
                              strerror(errno));
@@ -1784,7 +1190,7 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
                              r->final_name, strerror(errno));
     if (rc != IPSIM_OK)
         remove_files(r);
-    results_free(r);
+    rs_results_free(r);
     return rc;
 }
 
@@ -1792,8 +1198,8 @@ void ipsim_results_abort(ipsim_results *r)
 {
     if (!r)
         return;
-    close_all(r);
+    rs_close_all(r);
     H5Eclear2(H5E_DEFAULT);
     remove_files(r);
-    results_free(r);
+    rs_results_free(r);
 }

@@ -271,8 +271,14 @@ else
   as_user=()
 fi
 if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
-  "${as_user[@]}" "$bin" run "$scn" -n 100 -q -o ro/out.h5 2>res.err
-  resource "unwritable directory" $? "Permission denied" ro/out.h5
+  # The other user must be able to run ipsim and read the scenario, which a
+  # work tree under a private directory (mktemp -d) does not allow.
+  pub=$(mktemp -d) && chmod 755 "$pub" && cp "$bin" "$scn" "$pub/" &&
+    chmod 755 "$pub/ipsim" && chmod 644 "$pub/scenario.yaml" &&
+    mkdir "$pub/ro" && chmod 555 "$pub/ro"
+  "${as_user[@]}" "$pub/ipsim" run "$pub/scenario.yaml" -n 100 -q -o "$pub/ro/out.h5" 2>res.err
+  resource "unwritable directory" $? "Permission denied" "$pub/ro/out.h5"
+  rm -rf "$pub"
 fi
 touch not_a_dir
 "$bin" run "$scn" -n 100 -q -o not_a_dir/out.h5 2>res.err

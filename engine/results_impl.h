@@ -1,0 +1,104 @@
+/* results_impl.h -- private to the results writer: the state of a results
+ * file and the helpers its three parts share.  results.c creates the file
+ * and writes blocks, results_resume.c checks and continues an interrupted
+ * run, results_summary.c computes the summaries and targets at finish. */
+#ifndef IPSIM_RESULTS_IMPL_H
+#define IPSIM_RESULTS_IMPL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* F_OFD_SETLK: a lock that HDF5's own locks cannot release */
+#endif
+#include "results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <zlib.h>
+
+#include "metrics.h"
+#include "variates.h"
+
+/* Chunks stay under this so compression buffers and the chunk cache stay
+ * small however many paths a block holds. */
+#define CHUNK_BYTES_MAX ((hsize_t)4 << 20)
+#define DEFLATE_LEVEL 4
+/* The path scale is written in pieces of this many indices. */
+#define PATH_PIECE ((hsize_t)65536)
+/* "YYYY-MM", with room for any int year. */
+#define MONTH_BUF 24
+
+enum { S_PATH, S_YEAR, S_ZONE, S_QUANTILE, S_MONTH, S_TARGET, N_SCALES };
+
+/* The per-path metric groups, each [path, time(, zone)]. */
+enum { G_YEARLY, G_YEARLY_ZONE, G_MONTHLY, G_MONTHLY_ZONE, N_GROUPS };
+static const char *const group_names[N_GROUPS] = {"yearly", "yearly_zone", "monthly",
+                                                  "monthly_zone"};
+
+struct ipsim_results {
+    const ipsim_scenario *scn; /* borrowed: must outlive r */
+    char *final_name, *partial_name, *scratch_name;
+    hid_t file, scratch;
+    int own_partial, own_scratch; /* created by us, so ours to delete */
+    enum ipsim_store store;
+    size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
+    int first_year;
+    int threads;          /* for compressing chunks */
+    int deflate;          /* deflate level of direct chunk writes; 0: stored */
+    size_t paths_written; /* sum of the blocks' n: all paths must arrive */
+    hid_t scale[N_SCALES];
+    hid_t group[N_GROUPS][IPSIM_NMETRICS]; /* -1 where not stored */
+    /* Path chunk of a group whose chunks span the other axes and are
+     * compressed here (see direct chunk writes below), else 0. */
+    hsize_t direct_paths[N_GROUPS];
+    hid_t target_values;
+    /* Checkpoints (see "checkpoints and resume" below). */
+    hid_t blocks_done;   /* uint8 [block]: 1 once the block's data are flushed */
+    size_t n_blocks;
+    int lock_fd;         /* holds the run's lock on FILE.partial, or -1 */
+};
+
+
+typedef struct {
+    double *all;  /* [n_paths][width] read back from a dataset */
+    double *col;  /* one column, in path order */
+    double *sort; /* scratch for the statistics */
+    size_t width; /* columns the buffer holds */
+} readback;
+
+/* Shared by the three parts (defined in results.c unless noted). */
+int rs_h5_error(ipsim_error *err, const char *file, const char *what);
+hid_t rs_errors_save(herr_t st);
+void rs_errors_restore(hid_t stack);
+hid_t rs_str_type(void);
+herr_t rs_attr_str(hid_t obj, const char *name, const char *value);
+herr_t rs_attr_metric(hid_t ds, int m, const char *prefix);
+herr_t rs_attach(hid_t ds, const hid_t *scales, int rank);
+void rs_close_ids(hid_t *ids, size_t n);
+int rs_lock_file(const char *name, int create, int *fd_out, ipsim_error *err);
+hid_t rs_file_open(const char *name, unsigned flags, int clear);
+herr_t rs_read_block(const ipsim_results *r, ipsim_block *b);
+ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
+                                  size_t block_paths, enum ipsim_store store);
+int rs_rename_new(ipsim_results *r);
+int rs_results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err);
+herr_t rs_open_handles(ipsim_results *r);
+int rs_promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err);
+herr_t rs_close_all(ipsim_results *r);
+void rs_results_free(ipsim_results *r);
+
+/* results_summary.c */
+int rs_readback_alloc(readback *rb, size_t n_paths, size_t width);
+void rs_readback_free(readback *rb);
+herr_t rs_write_summaries(ipsim_results *r, readback *rb);
+herr_t rs_write_target_stats(const ipsim_results *r, readback *rb, ipsim_target_stats *out);
+
+#endif
