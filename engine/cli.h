@@ -4,6 +4,7 @@
 #define IPSIM_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -86,6 +87,12 @@ int cli_compare_report(FILE *out, const ipsim_rfile *files, size_t n_files,
 int cli_make_dir(const char *cmd, const char *dir);
 /* --store summary|yearly|monthly; prints why not and returns 2. */
 int cli_store_parse(const char *cmd, const char *arg, enum ipsim_store *out);
+
+/* -n/--paths, -s/--seed, -j/--threads with the ranges every command uses;
+ * print the message themselves and return 2 on a bad value. */
+int cli_paths(const char *cmd, const char *arg, size_t *out);
+int cli_seed(const char *cmd, const char *arg, uint64_t *out);
+int cli_threads(const char *cmd, const char *arg, int *out);
 
 /* Progress bar on a terminal: paths/s and ETA. */
 typedef struct {

@@ -55,40 +55,24 @@ typedef struct {
     cli_sets sets;
 } batch_args;
 
-int cli_store_parse(const char *cmd, const char *arg, enum ipsim_store *out)
-{
-    static const char *const names[] = {"summary", "yearly", "monthly"};
-    for (int i = 0; i < 3; i++)
-        if (strcmp(arg, names[i]) == 0) {
-            *out = (enum ipsim_store)i;
-            return 0;
-        }
-    fprintf(stderr, "ipsim %s: --store: '%s' is not valid (expected summary, yearly or monthly)\n",
-            cmd, arg);
-    return CLI_EXIT_INPUT;
-}
 
 static int batch_option(void *ctx, int k, const char *arg)
 {
     batch_args *a = ctx;
-    unsigned long long v = 0;
     int rc = 0;
     switch (k) {
     case OPT_OUTPUT:
         a->dir = arg;
         break;
     case OPT_PATHS:
-        rc = cli_whole("batch", "-n/--paths", arg, 1, IPSIM_STREAM_MAX_PATHS, &v);
-        a->opts.n_paths = (size_t)v;
+        rc = cli_paths("batch", arg, &a->opts.n_paths);
         break;
     case OPT_SEED:
-        rc = cli_whole("batch", "-s/--seed", arg, 0, UINT64_MAX, &v);
-        a->opts.seed = v;
+        rc = cli_seed("batch", arg, &a->opts.seed);
         a->seed_given = 1;
         break;
     case OPT_THREADS:
-        rc = cli_whole("batch", "-j/--threads", arg, 1, 4096, &v);
-        a->opts.threads = (int)v;
+        rc = cli_threads("batch", arg, &a->opts.threads);
         break;
     case OPT_STORE:
         rc = cli_store_parse("batch", arg, &a->opts.store);

@@ -17,21 +17,17 @@ void cli_exp_init(cli_exp_args *a)
 
 int cli_exp_option(const char *cmd, cli_exp_args *a, int k, const char *arg)
 {
-    unsigned long long v = 0;
     int rc = 0;
     switch (k) {
     case CLI_EXP_PATHS:
-        rc = cli_whole(cmd, "-n/--paths", arg, 1, IPSIM_STREAM_MAX_PATHS, &v);
-        a->o.n_paths = (size_t)v;
+        rc = cli_paths(cmd, arg, &a->o.n_paths);
         break;
     case CLI_EXP_SEED:
-        rc = cli_whole(cmd, "-s/--seed", arg, 0, UINT64_MAX, &v);
-        a->o.seed = v;
+        rc = cli_seed(cmd, arg, &a->o.seed);
         a->o.seed_given = 1;
         break;
     case CLI_EXP_THREADS:
-        rc = cli_whole(cmd, "-j/--threads", arg, 1, 4096, &v);
-        a->o.threads = (int)v;
+        rc = cli_threads(cmd, arg, &a->o.threads);
         break;
     case CLI_EXP_SET:
         rc = cli_sets_add(&a->sets, arg);

@@ -1,8 +1,10 @@
 /* cli_opts.c -- the one option parser and help layout every subcommand
  * uses, so options, --help and exit statuses behave the same everywhere. */
 #include "cli.h"
+#include "stream.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,3 +113,41 @@ int cli_whole(const char *cmd, const char *opt, const char *s, unsigned long lon
     return 0;
 }
 
+/* --store summary|yearly|monthly, as every command that runs paths spells it. */
+int cli_store_parse(const char *cmd, const char *arg, enum ipsim_store *out)
+{
+    static const char *const names[] = {"summary", "yearly", "monthly"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            *out = (enum ipsim_store)i;
+            return 0;
+        }
+    fprintf(stderr, "ipsim %s: --store: '%s' is not valid (expected summary, yearly or monthly)\n",
+            cmd, arg);
+    return CLI_EXIT_INPUT;
+}
+
+/* The run options every command shares take the same ranges everywhere. */
+int cli_paths(const char *cmd, const char *arg, size_t *out)
+{
+    unsigned long long v = 0;
+    int rc = cli_whole(cmd, "-n/--paths", arg, 1, IPSIM_STREAM_MAX_PATHS, &v);
+    *out = (size_t)v;
+    return rc;
+}
+
+int cli_seed(const char *cmd, const char *arg, uint64_t *out)
+{
+    unsigned long long v = 0;
+    int rc = cli_whole(cmd, "-s/--seed", arg, 0, UINT64_MAX, &v);
+    *out = (uint64_t)v;
+    return rc;
+}
+
+int cli_threads(const char *cmd, const char *arg, int *out)
+{
+    unsigned long long v = 0;
+    int rc = cli_whole(cmd, "-j/--threads", arg, 1, 4096, &v);
+    *out = (int)v;
+    return rc;
+}

@@ -64,33 +64,20 @@ static int run_option(void *ctx, int k, const char *arg)
     int rc = 0;
     switch (k) {
     case OPT_PATHS:
-        rc = cli_whole("run", "-n/--paths", arg, 1, IPSIM_STREAM_MAX_PATHS, &v);
-        a->opts.n_paths = (size_t)v;
+        rc = cli_paths("run", arg, &a->opts.n_paths);
         break;
     case OPT_SEED:
-        rc = cli_whole("run", "-s/--seed", arg, 0, UINT64_MAX, &v);
-        a->opts.seed = v;
+        rc = cli_seed("run", arg, &a->opts.seed);
         a->seed_given = 1;
         break;
     case OPT_THREADS:
-        rc = cli_whole("run", "-j/--threads", arg, 1, 4096, &v);
-        a->opts.threads = (int)v;
+        rc = cli_threads("run", arg, &a->opts.threads);
         break;
     case OPT_OUTPUT:
         a->output = arg;
         break;
     case OPT_STORE:
-        if (strcmp(arg, "summary") == 0)
-            a->opts.store = IPSIM_STORE_SUMMARY;
-        else if (strcmp(arg, "yearly") == 0)
-            a->opts.store = IPSIM_STORE_YEARLY;
-        else if (strcmp(arg, "monthly") == 0)
-            a->opts.store = IPSIM_STORE_MONTHLY;
-        else {
-            fprintf(stderr, "ipsim run: --store: '%s' is not valid (expected summary, yearly or monthly)\n",
-                    arg);
-            rc = CLI_EXIT_INPUT;
-        }
+        rc = cli_store_parse("run", arg, &a->opts.store);
         break;
     case OPT_QUIET:
         a->quiet = 1;
