@@ -13,11 +13,12 @@ import os
 import re
 import subprocess
 import sys
-import traceback
 
 import h5py
 import numpy as np
 import xarray as xr
+
+from checklib import Checks, expect
 
 N, SEED = 200, 7
 YEARS = [2025, 2026, 2027]
@@ -87,31 +88,10 @@ TARGETS = [("fdi_registered_musd", 2026, None, ">=", 130.0),
            ("occupancy", 2027, 1, "<=", 0.225)]
 
 
-class Checks:
-    """Runs named checks, keeps going after a failure, counts both."""
-
-    def __init__(self):
-        self.passed, self.failed = 0, []
-
-    def run(self, name, fn, *args):
-        try:
-            fn(*args)
-            self.passed += 1
-        except Exception as e:  # any exception is a failed check, reported
-            detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-            self.failed.append(name)
-            print(f"FAIL {name}: {detail}", file=sys.stderr)
-
-
 def close(a, b, rtol=1e-9, atol=1e-9):
     a, b = np.asarray(a, float), np.asarray(b, float)
     return a.shape == b.shape and bool(np.all(
         (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= atol + rtol * np.abs(b))))
-
-
-def expect(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 def text(x):
@@ -326,8 +306,7 @@ def main():
     c = Checks()
     c.run("cli run --store monthly -j 2", run_cli, binary, scen, out, "monthly", 2)
     if c.failed:
-        print(f"{c.passed} passed, {len(c.failed)} failed")
-        return 1
+        return c.summary()
     with h5py.File(out, "r") as f:
         c.run("root attributes", check_root_attrs, f)
         c.run("scenario text", check_scenario_text, f, scen)
@@ -342,8 +321,7 @@ def main():
     c.run("cli run --store summary -j 1", run_cli, binary, scen, out_sum, "summary", 1)
     if os.path.exists(out_sum):
         c.run("summary store and -j 1 give the same figures", check_same_summary, out, out_sum)
-    print(f"{c.passed} passed, {len(c.failed)} failed")
-    return 1 if c.failed else 0
+    return c.summary()
 
 
 if __name__ == "__main__":
