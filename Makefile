@@ -55,7 +55,7 @@ ASAN_BUILD ?= build-asan
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 test-asan: DEBS += $(TEST_DEBS)
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_FLAGS="$(SAN)" \
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_FLAGS="$(SAN)" -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF \
 	  -DCMAKE_EXE_LINKER_FLAGS="$(SAN)" -DCMAKE_SHARED_LINKER_FLAGS="$(SAN)"
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	. tests/asan/env.sh && cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure

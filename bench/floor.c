@@ -60,18 +60,17 @@ static void floor_paths(ipsim_ws *ws, uint64_t seed, size_t paths, uint64_t clea
         for (int t = 0; t < m->T; t++) {
             double macro = ipsim_demand_macro(ws, t);
             acc += macro;
-            for (size_t z = 0; z < m->Z; z++) {
-                const ipsim_zone_draws *d = &m->draws[z];
-                if (d->clear_drawn && (due += clearances) >= eligible) {
+            size_t n = 0;
+            for (size_t z = 0; z < m->Z; z++)
+                if (m->draws[z].clear_drawn && (due += clearances) >= eligible) {
                     due -= eligible;
-                    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_CLEARANCE, 0);
-                    acc += d->clear_scale * ipsim_variates_gamma(&ws->st, &d->clear_shape);
-                    ws->draws[IPSIM_P_CLEARANCE]++;
+                    ws->clear_zone[n++] = z;
                 }
-            }
+            ipsim_land_clear_draws(ws, t, ws->clear_zone, n, ws->clear_x);
+            for (size_t k = 0; k < n; k++)
+                acc += ws->clear_x[k];
             if (ipsim_demand_month(ws, t, macro, &err) != IPSIM_OK)
                 continue; /* the run failed the same way */
-            size_t n;
             while ((n = ipsim_demand_next(ws, t)) > 0)
                 for (size_t k = 0; k < n; k++) {
                     const ipsim_project *pr = &ws->chunk[k];

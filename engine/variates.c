@@ -13,6 +13,11 @@
 
 #include <gsl/gsl_sf_gamma.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
+
 /* short names for the tables variates.h exports */
 #define ZIG_LAYERS IPSIM_VARIATES_ZIG_LAYERS
 #define zig_k ipsim_variates_zig_k
@@ -344,4 +349,56 @@ uint64_t ipsim_variates_threshold(double p)
     if (p >= 1.0)
         return (uint64_t)1 << 32;
     return (uint64_t)ceil(p * 4294967296.0);
+}
+
+#ifdef HAVE_AVX2_PATH
+/* ipsim_variates_exp on four lanes; lanes with |x| >= 512 or NaN are left
+ * to the scalar function (its exp() call), so the result is the same. */
+__attribute__((target("avx2"))) static size_t exp_avx2(const double *x, double *y, size_t n)
+{
+    const __m256d shift = _mm256_set1_pd(0x1.8p52), inv_ln2n = _mm256_set1_pd(0x1.71547652b82fep7);
+    const __m256d ln2hi = _mm256_set1_pd(-0x1.62e42fefa0000p-8);
+    const __m256d ln2lo = _mm256_set1_pd(-0x1.cf79abc9e3b3ap-47);
+    const __m256d c2 = _mm256_set1_pd(0x1.ffffffffffdbdp-2), c3 = _mm256_set1_pd(0x1.555555555543cp-3);
+    const __m256d c4 = _mm256_set1_pd(0x1.55555cf172b91p-5), c5 = _mm256_set1_pd(0x1.1111167a4d017p-7);
+    const __m256d lim = _mm256_set1_pd(512.0);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF));
+    const __m256i idx_mask = _mm256_set1_epi64x(IPSIM_VARIATES_EXP_N - 1);
+    const long long *tab = (const long long *)ipsim_variates_exp_tab;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        __m256d xv = _mm256_loadu_pd(x + k);
+        __m256d z = _mm256_mul_pd(inv_ln2n, xv), kd = _mm256_add_pd(z, shift);
+        __m256i ki = _mm256_castpd_si256(kd);
+        kd = _mm256_sub_pd(kd, shift);
+        __m256d r = _mm256_add_pd(_mm256_add_pd(xv, _mm256_mul_pd(kd, ln2hi)), _mm256_mul_pd(kd, ln2lo));
+        __m256i idx = _mm256_slli_epi64(_mm256_and_si256(ki, idx_mask), 1);
+        __m256d tail = _mm256_castsi256_pd(_mm256_i64gather_epi64(tab, idx, 8));
+        __m256i sb = _mm256_i64gather_epi64(tab + 1, idx, 8);
+        __m256d scale = _mm256_castsi256_pd(_mm256_add_epi64(sb, _mm256_slli_epi64(ki, 45)));
+        __m256d r2 = _mm256_mul_pd(r, r);
+        __m256d p = _mm256_add_pd(_mm256_add_pd(tail, r),
+                                  _mm256_mul_pd(r2, _mm256_add_pd(c2, _mm256_mul_pd(r, c3))));
+        p = _mm256_add_pd(p, _mm256_mul_pd(_mm256_mul_pd(r2, r2), _mm256_add_pd(c4, _mm256_mul_pd(r, c5))));
+        _mm256_storeu_pd(y + k, _mm256_add_pd(scale, _mm256_mul_pd(scale, p)));
+        /* |x| < 512 is false for large x and NaN alike */
+        int big = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(xv, abs_mask), lim, _CMP_NLT_UQ));
+        if (big)
+            for (int j = 0; j < 4; j++)
+                if (big >> j & 1)
+                    y[k + j] = exp(x[k + j]);
+    }
+    return k;
+}
+#endif
+
+void ipsim_variates_exp_n(const double *x, double *y, size_t n)
+{
+    size_t k = 0;
+#ifdef HAVE_AVX2_PATH
+    if (__builtin_cpu_supports("avx2"))
+        k = exp_avx2(x, y, n);
+#endif
+    for (; k < n; k++)
+        y[k] = ipsim_variates_exp(x[k]);
 }

@@ -69,6 +69,11 @@ static inline double ipsim_variates_exp(double x)
     return scale + scale * p;
 }
 
+/* y[k] = ipsim_variates_exp(x[k]) for k < n, bit for bit, four at a time
+ * in AVX2 lanes where the CPU has AVX2 (the same operations in the same
+ * order: no FMA, the same table). */
+void ipsim_variates_exp_n(const double *x, double *y, size_t n);
+
 /* The ziggurat (variates.c): its tables, and the rare rest of a draw
  * whose first word w fell outside the layer's inner rectangle. */
 #define IPSIM_VARIATES_ZIG_LAYERS 128
@@ -151,16 +156,23 @@ extern const double ipsim_variates_recip[IPSIM_VARIATES_RECIP];
 
 unsigned ipsim_variates_poisson_tail(double u, double mu, double p, double cdf);
 
-static inline unsigned ipsim_variates_poisson_inv(uint32_t w, double mu)
+/* The same with p0 = ipsim_variates_exp(-mu) given (computed for many
+ * means at once with ipsim_variates_exp_n). */
+static inline unsigned ipsim_variates_poisson_inv_p0(uint32_t w, double mu, double p0)
 {
     const double *r = ipsim_variates_recip;
     double u = ipsim_stream_word_uniform(w);
-    double p0 = ipsim_variates_exp(-mu), p1 = p0 * (mu * r[1]), p2 = p1 * (mu * r[2]);
+    double p1 = p0 * (mu * r[1]), p2 = p1 * (mu * r[2]);
     double p3 = p2 * (mu * r[3]);
     double f0 = p0, f1 = f0 + p1, f2 = f1 + p2, f3 = f2 + p3;
     if (u > f3)
         return ipsim_variates_poisson_tail(u, mu, p3, f3);
     return (unsigned)(u > f0) + (unsigned)(u > f1) + (unsigned)(u > f2);
+}
+
+static inline unsigned ipsim_variates_poisson_inv(uint32_t w, double mu)
+{
+    return ipsim_variates_poisson_inv_p0(w, mu, ipsim_variates_exp(-mu));
 }
 
 /* Poisson(mu) by PTRS (transformed rejection), for mu >= 10. */

@@ -66,6 +66,13 @@ double ipsim_demand_macro(ipsim_ws *ws, int t)
     return ipsim_variates_exp(ws->macro_m - m->macro_half_var[t]);
 }
 
+/* The count of zone z in month t from the PTRS mean on: its own stream. */
+static unsigned count_large(ipsim_ws *ws, size_t z, int t, double mu)
+{
+    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
+    return ipsim_variates_poisson_ptrs(&ws->st, mu);
+}
+
 /* The count of zone z in month t with mean mu, from its word w (below the
  * PTRS mean) or its own stream (from it on). */
 static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w)
@@ -75,8 +82,7 @@ static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w)
     ws->draws[IPSIM_P_COUNT]++;
     if (mu < IPSIM_VARIATES_POISSON_PTRS)
         return ipsim_variates_poisson_inv(w, mu);
-    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
-    return ipsim_variates_poisson_ptrs(&ws->st, mu);
+    return count_large(ws, z, t, mu);
 }
 
 /* The count block of zone z for the four months from t - t % 4. */
@@ -113,18 +119,18 @@ static void count_blocks(ipsim_ws *ws, int t)
     ws->count_quad = t / 4;
 }
 
-/* capital, land and lag from the project's normals z1 (capital), z2
- * (intensity) and its lag's Gamma(shape, 1) draw g (unused when the lag is
- * fixed): the one place both ways of drawing a project below end. */
-static void project_finish(const ipsim_zone_draws *d, ipsim_project *p, double z1, double z2,
-                           double g)
+/* The lag from its Gamma(shape, 1) draw g (unused when the lag is fixed),
+ * and the exponents of capital and land from the project's normals z1
+ * (capital) and z2 (intensity): K = exp(a), I = exp(b) and l = K / I =
+ * exp(a - b), two independent exps and no division.  The one place both
+ * ways of drawing a project below go through. */
+static void project_shape(const ipsim_zone_draws *d, ipsim_project *p, double z1, double z2,
+                          double g, double *log_capital, double *log_land)
 {
-    /* K = exp(a), I = exp(b) and l = K / I = exp(a - b): two independent
-     * exps, no division */
     double a = d->log_median[p->fdi] + d->capital_sigma * z1;
     double b = d->log_capital_per_ha + d->intensity_sigma * z2;
-    p->capital = ipsim_variates_exp(a);
-    p->land = ipsim_variates_exp(a - b);
+    *log_capital = a;
+    *log_land = a - b;
     if (d->lag_fixed) {
         p->lag = d->lag_fixed;
         return;
@@ -147,15 +153,20 @@ static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
     double z1 = ipsim_variates_normal(s);
     double z2 = ipsim_variates_normal(s);
     double g = d->lag_fixed ? 0.0 : ipsim_variates_gamma(s, &d->lag_shape);
-    project_finish(d, p, z1, z2, g);
+    double a, l;
+    project_shape(d, p, z1, z2, g, &a, &l);
+    p->capital = ipsim_variates_exp(a);
+    p->land = ipsim_variates_exp(l);
 }
 
 /* The same from the stream's first eight words w, when they are all it
- * needs (~93 % of projects: no ziggurat or gamma rejection); returns 0
+ * needs (~93 % of projects: no ziggurat or gamma rejection), but for the
+ * two exps, left to the caller with their exponents in e[0..1]; returns 0
  * otherwise, and then project_draws must draw it.  Straight-line code for
  * the common case: the stream's bookkeeping and the samplers' branches
  * cost more than the draws. */
-static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_project *p)
+static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_project *p,
+                         double e[2])
 {
     p->fdi = (uint64_t)w[0] < d->fdi;
     p->needs_wwtp = (uint64_t)w[1] < d->wwtp;
@@ -165,7 +176,7 @@ static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_p
     int ok = ipsim_variates_normal_word(w[4], &z1) & ipsim_variates_normal_word(w[5], &z2);
     if (!d->lag_fixed)
         ok &= ipsim_variates_gamma_words(&d->lag_shape, w[6], w[7], &g);
-    project_finish(d, p, z1, z2, g);
+    project_shape(d, p, z1, z2, g, &e[0], &e[1]);
     return ok;
 }
 
@@ -180,9 +191,22 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
 {
     const ipsim_model *m = ws->m;
     const double *mean = m->count_mean + (size_t)t * m->Z;
+    double *mu = ws->count_mu, *p0 = ws->count_p0;
     count_blocks(ws, t);
+    /* every zone's P(N = 0) = exp(-mu) at once, in SIMD lanes */
     for (size_t z = 0; z < m->Z; z++) {
-        unsigned n = count_of(ws, z, t, mean[z] * macro, ws->count_words[z][t % 4]);
+        mu[z] = mean[z] * macro;
+        p0[z] = -mu[z];
+    }
+    ipsim_variates_exp_n(p0, p0, m->Z);
+    for (size_t z = 0; z < m->Z; z++) {
+        unsigned n = 0;
+        if (mu[z] > 0.0) {
+            ws->draws[IPSIM_P_COUNT]++;
+            n = mu[z] < IPSIM_VARIATES_POISSON_PTRS
+                    ? ipsim_variates_poisson_inv_p0(ws->count_words[z][t % 4], mu[z], p0[z])
+                    : count_large(ws, z, t, mu[z]);
+        }
         if (n >= IPSIM_STREAM_MAX_INDEX)
             return ipsim_error_set(err, IPSIM_EINPUT,
                                    "zone %s: %u arrivals in one month exceed the stream limit %u",
@@ -229,10 +253,18 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     ws->next_zone = z;
     ws->next_index = i;
     ipsim_stream_batch_run(&ws->st, b);
+    double *e = ws->chunk_exp;
+    unsigned char *ok = ws->chunk_ok;
+    for (size_t k = 0; k < n; k++)
+        ok[k] = (unsigned char)project_words(&ws->m->draws[ws->chunk_zone[k]], b->w[2 * k],
+                                             &ws->chunk[k], e + 2 * k);
+    ipsim_variates_exp_n(e, e, 2 * n); /* capital and land of all, in SIMD lanes */
     for (size_t k = 0; k < n; k++) {
-        size_t zk = ws->chunk_zone[k];
-        if (project_words(&ws->m->draws[zk], b->w[2 * k], &ws->chunk[k]))
+        ws->chunk[k].capital = e[2 * k];
+        ws->chunk[k].land = e[2 * k + 1];
+        if (ok[k])
             continue;
+        size_t zk = ws->chunk_zone[k];
         uint32_t ik = b->c2[2 * k] & 0x0FFFFFFFu; /* the index it was added with */
         ipsim_stream_at_words(&ws->st, (uint32_t)zk, (uint32_t)t, IPSIM_P_PROJECT, ik,
                               b->w[2 * k], 2);

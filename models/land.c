@@ -6,6 +6,12 @@
  * construction; min() and the fit test keep each one non-negative. */
 #include "model.h"
 
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void ipsim_land_prepare(ipsim_model *m, size_t z)
 {
     const ipsim_zone *zp = &m->zones[z];
@@ -63,24 +69,77 @@ void ipsim_land_expand(ipsim_ws *ws, size_t z, int t)
     }
 }
 
-void ipsim_land_clear(ipsim_ws *ws, size_t z, int t)
+/* X for zone z in month t from its clearance stream; w holds the stream's
+ * first block.  Marsaglia-Tsang's first try decides from two words in
+ * ~97 % of draws (ipsim_variates_gamma_words); the rest draw on. */
+static double clear_draw(ipsim_ws *ws, size_t z, int t, const uint32_t w[4])
 {
-    const ipsim_zone *zp = &ws->m->zones[z];
     const ipsim_zone_draws *d = &ws->m->draws[z];
-    double kappa = zp->clearance_ha_per_year;
-    if (!(kappa > 0.0) || !(ws->U[z] > 0.0))
-        return;
-    double x;
-    if (!d->clear_drawn) {
-        x = kappa / 12.0;
-    } else {
-        ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_CLEARANCE, 0);
-        x = d->clear_scale * ipsim_variates_gamma(&ws->st, &d->clear_shape);
-        ws->draws[IPSIM_P_CLEARANCE]++;
-    }
+    double g;
+    ws->draws[IPSIM_P_CLEARANCE]++;
+    if (ipsim_variates_gamma_words(&d->clear_shape, w[0], w[1], &g))
+        return d->clear_scale * g;
+    ipsim_stream_at_words(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_CLEARANCE, 0, w, 1);
+    return d->clear_scale * ipsim_variates_gamma(&ws->st, &d->clear_shape);
+}
+
+static void clear_apply(ipsim_ws *ws, size_t z, double x)
+{
     double cleared = x < ws->U[z] ? x : ws->U[z];
     ws->U[z] -= cleared;
     ws->C[z] += cleared;
+}
+
+/* Zones that clear in month t: kappa > 0 and uncleared land left. */
+static int clears(const ipsim_ws *ws, size_t z)
+{
+    return ws->m->zones[z].clearance_ha_per_year > 0.0 && ws->U[z] > 0.0;
+}
+
+void ipsim_land_clear(ipsim_ws *ws, size_t z, int t)
+{
+    if (!clears(ws, z))
+        return;
+    const ipsim_zone_draws *d = &ws->m->draws[z];
+    if (!d->clear_drawn) {
+        clear_apply(ws, z, ws->m->zones[z].clearance_ha_per_year / 12.0);
+        return;
+    }
+    uint32_t w[4];
+    ipsim_stream_block(&ws->st, ipsim_stream_c1((uint32_t)z, (uint32_t)t),
+                       ipsim_stream_c2(IPSIM_P_CLEARANCE, 0), 0, w);
+    clear_apply(ws, z, clear_draw(ws, z, t, w));
+}
+
+void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, double *x)
+{
+    ipsim_stream_batch *b = &ws->batch;
+    for (size_t k0 = 0; k0 < n; k0 += b->cap) {
+        size_t k1 = n - k0 < b->cap ? n : k0 + b->cap;
+        b->n = 0;
+        for (size_t k = k0; k < k1; k++)
+            ipsim_stream_batch_add(b, (uint32_t)zones[k], (uint32_t)t, IPSIM_P_CLEARANCE, 0, 0);
+        ipsim_stream_batch_run(&ws->st, b);
+        for (size_t k = k0; k < k1; k++)
+            x[k] = clear_draw(ws, zones[k], t, b->w[k - k0]);
+    }
+}
+
+void ipsim_land_clear_all(ipsim_ws *ws, int t)
+{
+    const ipsim_model *m = ws->m;
+    size_t n = 0;
+    for (size_t z = 0; z < m->Z; z++) {
+        if (!clears(ws, z))
+            continue;
+        if (m->draws[z].clear_drawn)
+            ws->clear_zone[n++] = z;
+        else
+            clear_apply(ws, z, m->zones[z].clearance_ha_per_year / 12.0);
+    }
+    ipsim_land_clear_draws(ws, t, ws->clear_zone, n, ws->clear_x);
+    for (size_t k = 0; k < n; k++)
+        clear_apply(ws, ws->clear_zone[k], ws->clear_x[k]);
 }
 
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
@@ -90,25 +149,95 @@ int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
     return !p->needs_wwtp || ws->m->wwtp_from[z] <= t;
 }
 
-/* The fitting zone with the most clean land is the WWTP-eligible zone
- * with the most clean land, if that one has room: one pass, no call. */
-long ipsim_land_host(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
+/* Which zones a project needing a WWTP may use at month t, as all-ones
+ * (may) or zero masks, recomputed when t changes. */
+static const uint64_t *wwtp_mask(ipsim_ws *ws, int t)
+{
+    if (ws->mask_t != t + 1) {
+        for (size_t w = 0; w < ws->m->Z; w++)
+            ws->wwtp_mask[w] = ws->m->wwtp_from[w] <= t ? ~(uint64_t)0 : 0;
+        ws->mask_t = t + 1;
+    }
+    return ws->wwtp_mask;
+}
+
+/* C[w] where mask[w] allows it (everywhere when mask is NULL), else -1. */
+static inline double allowed(const double *C, const uint64_t *mask, size_t w)
+{
+    return !mask || mask[w] ? C[w] : -1.0;
+}
+
+#ifdef __SSE2__
+/* Two zones at a time: C where the mask allows, -1.0 elsewhere. */
+static inline __m128d allowed2(const double *C, const uint64_t *mask, size_t w)
+{
+    __m128d c = _mm_loadu_pd(C + w);
+    if (!mask)
+        return c;
+    __m128d k = _mm_castsi128_pd(_mm_loadu_si128((const __m128i *)(mask + w)));
+    return _mm_or_pd(_mm_and_pd(k, c), _mm_andnot_pd(k, _mm_set1_pd(-1.0)));
+}
+#endif
+
+/* The first zone in file order with the largest allowed C (ties: the
+ * first), or -1 when no zone is allowed; *most gets its C.  Branch-free
+ * over the zones: which one leads is random, and a mispredicted branch per
+ * zone would cost more than the comparisons. */
+static long most_clean(const double *C, const uint64_t *mask, size_t Z, double *most)
+{
+    size_t w = 0;
+    double m = -1.0;
+#ifdef __SSE2__
+    __m128d m0 = _mm_set1_pd(-1.0), m1 = m0, m2 = m0, m3 = m0;
+    for (; w + 8 <= Z; w += 8) {
+        m0 = _mm_max_pd(m0, allowed2(C, mask, w));
+        m1 = _mm_max_pd(m1, allowed2(C, mask, w + 2));
+        m2 = _mm_max_pd(m2, allowed2(C, mask, w + 4));
+        m3 = _mm_max_pd(m3, allowed2(C, mask, w + 6));
+    }
+    m0 = _mm_max_pd(_mm_max_pd(m0, m1), _mm_max_pd(m2, m3));
+    m0 = _mm_max_pd(m0, _mm_unpackhi_pd(m0, m0));
+    m = _mm_cvtsd_f64(m0);
+#endif
+    for (; w < Z; w++) {
+        double c = allowed(C, mask, w);
+        m = c > m ? c : m;
+    }
+    *most = m;
+    if (m < 0.0)
+        return -1;
+    w = 0;
+#ifdef __SSE2__
+    __m128d mm = _mm_set1_pd(m);
+    for (; w + 2 <= Z; w += 2) {
+        int hit = _mm_movemask_pd(_mm_cmpeq_pd(allowed2(C, mask, w), mm));
+        if (hit)
+            return (long)(w + (hit & 1 ? 0 : 1));
+    }
+#endif
+    for (; w < Z; w++)
+        if (allowed(C, mask, w) == m)
+            return (long)w;
+    return -1; /* not reached: m is some allowed zone's C */
+}
+
+/* The fitting zone with the most clean land other than z is the eligible
+ * zone other than z with the most clean land (the first in file order on
+ * ties), if that one has room.  z is left out by setting its C to -1 for
+ * the search. */
+long ipsim_land_host(ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
     if (ipsim_land_fits(ws, z, t, p))
         return (long)z;
     if (!p->redirect)
         return -1;
-    const double *C = ws->C;
-    const int *wwtp_from = ws->m->wwtp_from;
-    long best = -1;
-    double most = -1.0;
-    for (size_t w = 0; w < ws->m->Z; w++) {
-        /* strict > keeps the first zone in file order on ties */
-        if (C[w] > most && w != z && (!p->needs_wwtp || wwtp_from[w] <= t)) {
-            most = C[w];
-            best = (long)w;
-        }
-    }
+    double *C = ws->C, keep = C[z];
+    size_t Z = ws->m->Z;
+    const uint64_t *mask = p->needs_wwtp ? wwtp_mask(ws, t) : NULL;
+    double most;
+    C[z] = -1.0;
+    long best = most_clean(C, mask, Z, &most);
+    C[z] = keep;
     return best >= 0 && most >= p->land ? best : -1;
 }
 

@@ -4,7 +4,9 @@
  * Future events live in per-zone month calendars (capital and count
  * starting, land returned), so applying month t's events costs O(1) per
  * zone whatever the number of projects; events due at or after the horizon
- * are never recorded. */
+ * are never recorded.  A cell is zeroed as it is applied, so a path that
+ * ran to its end leaves the calendar empty for the next one without
+ * clearing Z*T cells (ws->cal_dirty says when it did not). */
 #include "model.h"
 
 #include <math.h>
@@ -28,17 +30,17 @@ static void pipeline_schedule(ipsim_ws *ws, size_t z)
     long last = P < ws->m->T ? P : ws->m->T;
     for (long j = 0; j < last; j++) {
         long cnt = (long)(((long double)(j + 1) * n) / P) - (long)(((long double)j * n) / P);
-        ws->cal_capital[cell(ws, z, (int)j)] += K / (double)P;
-        ws->cal_count[cell(ws, z, (int)j)] += (double)cnt;
+        ipsim_event_cell *e = &ws->cal[cell(ws, z, (int)j)];
+        e->capital += K / (double)P;
+        e->count += (double)cnt;
     }
 }
 
 void ipsim_lifecycle_reset(ipsim_ws *ws)
 {
-    size_t n = ws->m->Z * (size_t)ws->m->T;
-    memset(ws->cal_capital, 0, n * sizeof *ws->cal_capital);
-    memset(ws->cal_count, 0, n * sizeof *ws->cal_count);
-    memset(ws->cal_land, 0, n * sizeof *ws->cal_land);
+    if (ws->cal_dirty)
+        memset(ws->cal, 0, ws->m->Z * (size_t)ws->m->T * sizeof *ws->cal);
+    ws->cal_dirty = 1; /* until ipsim_lifecycle_done */
     for (size_t z = 0; z < ws->m->Z; z++) {
         ws->n_op[z] = (double)ws->m->zones[z].initial_operating_projects;
         pipeline_schedule(ws, z);
@@ -50,13 +52,13 @@ void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project
     long due = (long)t + p->lag;
     if (due >= ws->m->T)
         return;
-    size_t c = cell(ws, w, (int)due);
+    ipsim_event_cell *e = &ws->cal[cell(ws, w, (int)due)];
     /* selects rather than a branch on the abandon draw, which no predictor
-     * guesses; adding 0.0 leaves the other cells exactly as they were */
+     * guesses; adding 0.0 leaves the other fields exactly as they were */
     int ab = p->abandon;
-    ws->cal_land[c] += ab ? p->land : 0.0;
-    ws->cal_capital[c] += ab ? 0.0 : p->capital;
-    ws->cal_count[c] += ab ? 0.0 : 1.0;
+    e->land += ab ? p->land : 0.0;
+    e->capital += ab ? 0.0 : p->capital;
+    e->count += ab ? 0.0 : 1.0;
 }
 
 /* Applied whether or not anything is due (a branch on it would be
@@ -64,9 +66,15 @@ void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project
  * projects and returning 0 ha change nothing, bit for bit. */
 void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t)
 {
-    size_t c = cell(ws, z, t);
+    ipsim_event_cell *e = &ws->cal[cell(ws, z, t)];
     ipsim_production_age(ws, z, t);
-    ipsim_production_start(ws, z, t, ws->cal_capital[c]);
-    ws->n_op[z] += ws->cal_count[c];
-    ipsim_land_return(ws, z, ws->cal_land[c]);
+    ipsim_production_start(ws, z, t, e->capital);
+    ws->n_op[z] += e->count;
+    ipsim_land_return(ws, z, e->land);
+    *e = (ipsim_event_cell){0.0, 0.0, 0.0};
+}
+
+void ipsim_lifecycle_done(ipsim_ws *ws)
+{
+    ws->cal_dirty = 0;
 }

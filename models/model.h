@@ -68,6 +68,13 @@ typedef struct {
     int redirect;
 } ipsim_project;
 
+/* One calendar cell: what month t brings to zone z (lifecycle.c). */
+typedef struct {
+    double capital; /* capital starting operation */
+    double count;   /* projects starting operation */
+    double land;    /* land returned by abandonments */
+} ipsim_event_cell;
+
 typedef struct {
     const ipsim_model *m;
     ipsim_stream st;
@@ -75,10 +82,14 @@ typedef struct {
     double *A, *L, *C, *U;
     int *exp_next;     /* next untriggered expansion phase */
     int *exp_due;      /* due month of the pending phase, or -1 */
-    /* lifecycle calendars, [t*Z + z] */
-    double *cal_capital; /* capital starting operation */
-    double *cal_count;   /* projects starting operation */
-    double *cal_land;    /* land returned by abandonments */
+    size_t *clear_zone; /* [Z] zones drawing a clearance this month, */
+    double *clear_x;    /* [Z] and their draws */
+    uint64_t *wwtp_mask; /* [Z] zones with a working WWTP at month mask_t - 1 */
+    int mask_t;
+    /* lifecycle calendar, [t*Z + z]: one cell per zone-month, its three
+     * sums together (one cache line touched per event) */
+    ipsim_event_cell *cal;
+    int cal_dirty;       /* a path left cells behind: clear before the next */
     /* production, per zone */
     double *k_full;    /* capital at full ramp */
     double *ramp_w;    /* capital still ramping */
@@ -96,6 +107,9 @@ typedef struct {
     /* this month's projects, drawn IPSIM_DEMAND_CHUNK at a time */
     ipsim_stream_batch batch;    /* their first two blocks */
     ipsim_project *chunk;        /* [IPSIM_DEMAND_CHUNK] */
+    double *chunk_exp;           /* [2 IPSIM_DEMAND_CHUNK] ln capital, ln land */
+    unsigned char *chunk_ok;     /* [IPSIM_DEMAND_CHUNK] drawn from the batch's words */
+    double *count_mu, *count_p0; /* [Z] this month's count means, exp(-mean) */
     size_t *chunk_zone;          /* [IPSIM_DEMAND_CHUNK] arrival zone */
     size_t next_zone;            /* where the next chunk starts: zone, */
     unsigned next_index;         /* and project index in it */
@@ -138,10 +152,15 @@ int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err);
 void ipsim_land_prepare(ipsim_model *m, size_t z); /* m->draws[z], clearance part */
 void ipsim_land_reset(ipsim_ws *ws);
 void ipsim_land_expand(ipsim_ws *ws, size_t z, int t);
+/* Step 2b for zone z alone, and for every zone of month t (their draws in
+ * one batch: the same numbers, zones being independent in step 2). */
 void ipsim_land_clear(ipsim_ws *ws, size_t z, int t);
+void ipsim_land_clear_all(ipsim_ws *ws, int t);
+/* The clearance draws X of the n zones zones[] in month t, into x[]. */
+void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, double *x);
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
 /* Host zone for p arriving in z (redirect rule), or -1 when lost. */
-long ipsim_land_host(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
+long ipsim_land_host(ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
 /* The two moves of leased land, inline: called once per project and zone-month. */
 static inline void ipsim_land_take(ipsim_ws *ws, size_t w, double ha)
 {
@@ -161,6 +180,8 @@ static inline void ipsim_land_return(ipsim_ws *ws, size_t w, double ha)
 void ipsim_lifecycle_reset(ipsim_ws *ws);
 void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p);
 void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t);
+/* The path applied every month: its calendar is empty again. */
+void ipsim_lifecycle_done(ipsim_ws *ws);
 
 /* production.c */
 void ipsim_production_reset(ipsim_ws *ws);

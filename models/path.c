@@ -92,9 +92,10 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->U, Z, err);
     ALLOC(ws->exp_next, Z, err);
     ALLOC(ws->exp_due, Z, err);
-    ALLOC(ws->cal_capital, ZT, err);
-    ALLOC(ws->cal_count, ZT, err);
-    ALLOC(ws->cal_land, ZT, err);
+    ALLOC(ws->clear_zone, Z, err);
+    ALLOC(ws->clear_x, Z, err);
+    ALLOC(ws->wwtp_mask, Z, err);
+    ALLOC(ws->cal, ZT, err);
     ALLOC(ws->k_full, Z, err);
     ALLOC(ws->ramp_w, Z, err);
     ALLOC(ws->ramp_v, Z, err);
@@ -107,6 +108,10 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->arrivals, Z, err);
     ALLOC(ws->chunk, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->chunk_zone, IPSIM_DEMAND_CHUNK, err);
+    ALLOC(ws->chunk_exp, 2 * IPSIM_DEMAND_CHUNK, err);
+    ALLOC(ws->chunk_ok, IPSIM_DEMAND_CHUNK, err);
+    ALLOC(ws->count_mu, Z, err);
+    ALLOC(ws->count_p0, Z, err);
     size_t off = 0;
     for (size_t z = 0; z < Z; z++) {
         ws->ring_off[z] = off;
@@ -138,15 +143,20 @@ void ipsim_ws_free(ipsim_ws *ws)
     free(ws->arrivals);
     free(ws->chunk);
     free(ws->chunk_zone);
+    free(ws->chunk_exp);
+    free(ws->chunk_ok);
+    free(ws->count_mu);
+    free(ws->count_p0);
     free(ws->A);
     free(ws->L);
     free(ws->C);
     free(ws->U);
     free(ws->exp_next);
     free(ws->exp_due);
-    free(ws->cal_capital);
-    free(ws->cal_count);
-    free(ws->cal_land);
+    free(ws->clear_zone);
+    free(ws->clear_x);
+    free(ws->wwtp_mask);
+    free(ws->cal);
     free(ws->k_full);
     free(ws->ramp_w);
     free(ws->ramp_v);
@@ -277,11 +287,13 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
     for (int t = 0; t < m->T; t++) {
         memset(ws->out, 0, (size_t)IPSIM_NMONTHLY * Z * sizeof *ws->out);
         double macro = ipsim_demand_macro(ws, t);
-        for (size_t z = 0; z < Z; z++) {
+        /* step 2 a zone at a time is step 2 a mechanism at a time, zones
+         * being independent here; this way the clearances draw in a batch */
+        for (size_t z = 0; z < Z; z++)
             ipsim_land_expand(ws, z, t);
-            ipsim_land_clear(ws, z, t);
+        ipsim_land_clear_all(ws, t);
+        for (size_t z = 0; z < Z; z++)
             ipsim_lifecycle_apply(ws, z, t);
-        }
         int rc = ipsim_demand_arrivals(ws, t, macro, err);
         if (rc != IPSIM_OK)
             return rc;
@@ -291,6 +303,7 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
             month_store(ws, b, slot, t);
         month_accumulate(ws, b, slot, t, stocks);
     }
+    ipsim_lifecycle_done(ws);
     year_close(m, b, slot);
     ipsim_targets_eval(m, b, slot);
     return IPSIM_OK;

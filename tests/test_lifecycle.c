@@ -109,7 +109,7 @@ static void test_events_past_horizon_dropped(void **state)
     ipsim_lifecycle_schedule(ws, 0, 9, &p);
     double sum = 0.0;
     for (size_t c = 0; c < 10; c++)
-        sum += ws->cal_capital[c] + ws->cal_count[c] + ws->cal_land[c];
+        sum += ws->cal[c].capital + ws->cal[c].count + ws->cal[c].land;
     assert_close(sum, 0.0, 0);
     tu_sim_free(&s);
 }

@@ -278,6 +278,28 @@ static void test_exp(void **state)
     assert_true(isnan(ipsim_variates_exp(NAN)));
 }
 
+/* The array exp (AVX2 lanes where the CPU has them) gives the scalar
+ * exp's bits exactly, special values and a ragged tail included. */
+static void test_exp_n(void **state)
+{
+    enum { N = 200003 };
+    static double x[N], y[N];
+    for (int k = 0; k < N; k++)
+        x[k] = (k - N / 2) * 7.1e-3 + (k % 11) * 1.7e-9; /* [-710, 710] */
+    const double special[] = {0.0, -0.0, 511.999, -511.999, 512.0, -512.0, 1e6, -1e6, NAN,
+                              INFINITY, -INFINITY, 1e-300, -745.2, 709.8};
+    for (size_t j = 0; j < sizeof special / sizeof *special; j++)
+        x[7 * j + 3] = special[j];
+    for (size_t n = N; n >= N - 3; n--) {
+        ipsim_variates_exp_n(x, y, n);
+        for (size_t k = 0; k < n; k++) {
+            double want = ipsim_variates_exp(x[k]);
+            if (memcmp(&want, &y[k], sizeof want) != 0)
+                fail_msg("exp_n(%.17g) = %.17g, scalar %.17g", x[k], y[k], want);
+        }
+    }
+}
+
 /* ---- Bernoulli ---- */
 
 static void test_bernoulli(void **state)
@@ -311,7 +333,7 @@ int main(void)
         cmocka_unit_test(test_normal_ks),        cmocka_unit_test(test_normal_tails),
         cmocka_unit_test(test_normal_one_word),  cmocka_unit_test(test_lognormal_ks),
         cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_poisson_chi2),
-        cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_exp),
+        cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_exp), cmocka_unit_test(test_exp_n),
         cmocka_unit_test(test_bernoulli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
