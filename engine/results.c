@@ -14,6 +14,9 @@
  * scratch file that is deleted at the end.
  *
  * Calls on one ipsim_results must not run concurrently (serial HDF5). */
+#ifdef __linux__
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include "results_impl.h"
 
 /* ---- errors ---- */
@@ -504,6 +507,14 @@ static hid_t file_create(const char *name)
     hid_t fapl = file_access(), f = -1;
     if (fapl >= 0)
         f = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    /* ext4 (auto_da_alloc) writes back a file truncated on open when a
+     * descriptor of it is next closed: the O_TRUNC of H5Fcreate would make
+     * the close before the summaries write the whole file back, in the
+     * finish step (87 ms of 0.10 s for 234 MB).  Closing one now, while the
+     * file is empty, spends that flush on nothing. */
+    int fd = f >= 0 ? open(name, O_RDONLY) : -1;
+    if (fd >= 0)
+        close(fd);
     hid_t stack = rs_errors_save(f < 0 ? -1 : 0);
     if (fapl >= 0)
         H5Pclose(fapl);
@@ -979,6 +990,15 @@ static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
     if ((r->scratch >= 0 && H5Fflush(r->scratch, H5F_SCOPE_LOCAL) < 0) ||
         H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0)
         return -1;
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Start writing the flushed pages to disk now, in the background, so
+     * that the fsync before the final rename finds little left to do: it
+     * would otherwise write the whole file after the run (~0.1 s for the
+     * 234 MB of the bench scenario at 2000 paths), time no thread can
+     * share.  Advisory: an error only means fsync will do it all. */
+    if (r->lock_fd >= 0)
+        (void)sync_file_range(r->lock_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
     hsize_t start = k0, count = k1 - k0;
     unsigned char *ones = malloc(count);
     hid_t mem = H5Screate_simple(1, &count, NULL), fsp = H5Dget_space(r->blocks_done);

@@ -6,7 +6,6 @@
  * construction; min() and the fit test keep each one non-negative. */
 #include "model.h"
 
-#include <string.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
