@@ -5,7 +5,8 @@
  * A batch is computed in AVX2 lanes, eight blocks per vector, when the CPU
  * has AVX2 (checked at run time, so one binary runs anywhere), else with
  * Random123's scalar philox4x32.  Both compute the same function, which
- * tests/test_stream.c checks word for word. */
+ * tests/test_stream.c checks word for word.  (An AVX-512 version, sixteen
+ * lanes, was slower over the whole run: docs/performance.md.) */
 #include "stream.h"
 
 #include <stdlib.h>
@@ -171,15 +172,32 @@ __attribute__((target("avx2"))) static size_t batch_avx2(const ipsim_stream *s,
     }
     return i;
 }
+
 #endif
 
-void ipsim_stream_batch_run(const ipsim_stream *s, ipsim_stream_batch *b)
+int ipsim_stream_batch_isa(void)
 {
-    size_t done = 0;
 #ifdef HAVE_AVX2_PATH
     if (__builtin_cpu_supports("avx2"))
+        return IPSIM_ISA_AVX2;
+#endif
+    return IPSIM_ISA_SCALAR;
+}
+
+void ipsim_stream_batch_run_isa(const ipsim_stream *s, ipsim_stream_batch *b, int isa)
+{
+    size_t done = 0;
+    int have = ipsim_stream_batch_isa();
+    isa = isa < have ? isa : have;
+#ifdef HAVE_AVX2_PATH
+    if (isa == IPSIM_ISA_AVX2)
         done = batch_avx2(s, b);
 #endif
     if (done < b->n)
         batch_scalar(s, b, done);
+}
+
+void ipsim_stream_batch_run(const ipsim_stream *s, ipsim_stream_batch *b)
+{
+    ipsim_stream_batch_run_isa(s, b, IPSIM_ISA_AVX2);
 }

@@ -146,7 +146,14 @@ static inline void ipsim_stream_batch_add(ipsim_stream_batch *b, uint32_t zone, 
     b->n++;
 }
 
-/* Computes b->w[0 .. b->n) with the key and path of s. */
+/* Computes b->w[0 .. b->n) with the key and path of s, in the widest
+ * SIMD lanes the CPU has. */
 void ipsim_stream_batch_run(const ipsim_stream *s, ipsim_stream_batch *b);
+
+/* The same in lanes no wider than isa's (for tests: every way gives the
+ * same words), and the widest the CPU has. */
+enum { IPSIM_ISA_SCALAR = 0, IPSIM_ISA_AVX2 = 1 };
+void ipsim_stream_batch_run_isa(const ipsim_stream *s, ipsim_stream_batch *b, int isa);
+int ipsim_stream_batch_isa(void);
 
 #endif

@@ -53,8 +53,9 @@ static void test_layout(void **state)
 }
 
 /* A batch computes the blocks a stream would compute itself, for every
- * batch size (whole vectors of eight, a last partial one, a scalar tail),
- * and a stream primed with them continues where they stop. */
+ * batch size (whole vectors of eight, a last partial one, a scalar tail)
+ * and in every SIMD width this CPU has (scalar too), and a stream primed
+ * with them continues where they stop. */
 static void test_batch_matches_streams(void **state)
 {
     ipsim_stream s, t;
@@ -65,19 +66,22 @@ static void test_batch_matches_streams(void **state)
     assert_int_equal(ipsim_stream_batch_alloc(&b, 64, &err), IPSIM_OK);
     ipsim_stream_set_path(&s, 0xfedcba9876543210ull, 4242);
     ipsim_stream_set_path(&t, 0xfedcba9876543210ull, 4242);
-    for (size_t n = 1; n <= 64; n++) {
+    for (size_t n = 1; n <= 64 * (IPSIM_ISA_AVX2 + 1); n++) {
+        int isa = (int)((n - 1) / 64);
+        size_t m = (n - 1) % 64 + 1;
         b.n = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < m; i++)
             ipsim_stream_batch_add(&b, (uint32_t)(i % 7), (uint32_t)(n + i), IPSIM_P_PROJECT,
                                    (uint32_t)i, (uint32_t)(i % 2));
-        ipsim_stream_batch_run(&s, &b);
-        for (size_t i = 0; i < n; i++) {
+        ipsim_stream_batch_run_isa(&s, &b, isa);
+        for (size_t i = 0; i < m; i++) {
             ipsim_stream_at(&t, (uint32_t)(i % 7), (uint32_t)(n + i), IPSIM_P_PROJECT, (uint32_t)i);
             uint32_t want[8];
             for (int k = 0; k < 8; k++)
                 want[k] = ipsim_stream_u32(&t);
             if (memcmp(b.w[i], want + 4 * (i % 2), sizeof b.w[i]) != 0)
-                fail_msg("batch of %zu: block %zu differs", n, i);
+                fail_msg("batch of %zu (isa %d of %d): block %zu differs", m, isa,
+                         ipsim_stream_batch_isa(), i);
         }
     }
     /* primed with two blocks, the stream goes on with its third */
