@@ -135,9 +135,13 @@ static void project_shape(const ipsim_zone_draws *d, ipsim_project *p, double z1
         p->lag = d->lag_fixed;
         return;
     }
-    double c = ceil(d->lag_scale * g);
-    if (!(c < 1e9)) /* a lag past any horizon: never applied anyway */
-        c = 1e9;
+    /* ceil(y) for 0 <= y < 1e9 as truncation plus one where it fell short:
+     * the same number, without the branchy ceil() of baseline x86-64 */
+    double y = d->lag_scale * g, c = 1e9; /* past any horizon: never applied */
+    if (y < 1e9) {
+        double tr = (double)(long long)y;
+        c = tr + (double)(tr < y);
+    }
     p->lag = c < 1.0 ? 1 : (int)c;
 }
 
