@@ -67,22 +67,18 @@ double ipsim_demand_macro(ipsim_ws *ws, int t)
 }
 
 /* The count of zone z in month t from the PTRS mean on: its own stream. */
-static unsigned count_large(ipsim_ws *ws, size_t z, int t, double mu)
-{
-    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
-    return ipsim_variates_poisson_ptrs(&ws->st, mu);
-}
-
-/* The count of zone z in month t with mean mu, from its word w (below the
- * PTRS mean) or its own stream (from it on). */
-static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w)
+/* The count of zone z in month t with mean mu: below the PTRS mean by
+ * inverting its word w, with p0 = exp(-mu) given (computed for many zones
+ * at once); from it on, from its own stream. */
+static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w, double p0)
 {
     if (!(mu > 0.0))
         return 0;
     ws->draws[IPSIM_P_COUNT]++;
     if (mu < IPSIM_VARIATES_POISSON_PTRS)
-        return ipsim_variates_poisson_inv(w, mu);
-    return count_large(ws, z, t, mu);
+        return ipsim_variates_poisson_inv_p0(w, mu, p0);
+    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
+    return ipsim_variates_poisson_ptrs(&ws->st, mu);
 }
 
 /* The count block of zone z for the four months from t - t % 4. */
@@ -97,7 +93,8 @@ unsigned ipsim_demand_count(ipsim_ws *ws, size_t z, int t, double macro)
     const ipsim_model *m = ws->m;
     uint32_t w[4];
     count_block(ws, z, t, w);
-    return count_of(ws, z, t, m->count_mean[(size_t)t * m->Z + z] * macro, w[t % 4]);
+    double mu = m->count_mean[(size_t)t * m->Z + z] * macro;
+    return count_of(ws, z, t, mu, w[t % 4], ipsim_variates_exp(-mu));
 }
 
 /* Every zone's count block for the four months from t - t % 4, a batch at
@@ -204,13 +201,7 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
     }
     ipsim_variates_exp_n(p0, p0, m->Z);
     for (size_t z = 0; z < m->Z; z++) {
-        unsigned n = 0;
-        if (mu[z] > 0.0) {
-            ws->draws[IPSIM_P_COUNT]++;
-            n = mu[z] < IPSIM_VARIATES_POISSON_PTRS
-                    ? ipsim_variates_poisson_inv_p0(ws->count_words[z][t % 4], mu[z], p0[z])
-                    : count_large(ws, z, t, mu[z]);
-        }
+        unsigned n = count_of(ws, z, t, mu[z], ws->count_words[z][t % 4], p0[z]);
         if (n >= IPSIM_STREAM_MAX_INDEX)
             return ipsim_error_set(err, IPSIM_EINPUT,
                                    "zone %s: %u arrivals in one month exceed the stream limit %u",
