@@ -95,21 +95,6 @@ static int clears(const ipsim_ws *ws, size_t z)
     return ws->m->zones[z].clearance_ha_per_year > 0.0 && ws->U[z] > 0.0;
 }
 
-void ipsim_land_clear(ipsim_ws *ws, size_t z, int t)
-{
-    if (!clears(ws, z))
-        return;
-    const ipsim_zone_draws *d = &ws->m->draws[z];
-    if (!d->clear_drawn) {
-        clear_apply(ws, z, ws->m->zones[z].clearance_ha_per_year / 12.0);
-        return;
-    }
-    uint32_t w[4];
-    ipsim_stream_block(&ws->st, ipsim_stream_c1((uint32_t)z, (uint32_t)t),
-                       ipsim_stream_c2(IPSIM_P_CLEARANCE, 0), 0, w);
-    clear_apply(ws, z, clear_draw(ws, z, t, w));
-}
-
 void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, double *x)
 {
     ipsim_stream_batch *b = &ws->batch;

@@ -152,9 +152,8 @@ int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err);
 void ipsim_land_prepare(ipsim_model *m, size_t z); /* m->draws[z], clearance part */
 void ipsim_land_reset(ipsim_ws *ws);
 void ipsim_land_expand(ipsim_ws *ws, size_t z, int t);
-/* Step 2b for zone z alone, and for every zone of month t (their draws in
- * one batch: the same numbers, zones being independent in step 2). */
-void ipsim_land_clear(ipsim_ws *ws, size_t z, int t);
+/* Step 2b for every zone of month t (their draws in one batch: the same
+ * numbers as zone by zone, zones being independent in step 2). */
 void ipsim_land_clear_all(ipsim_ws *ws, int t);
 /* The clearance draws X of the n zones zones[] in month t, into x[]. */
 void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, double *x);

@@ -63,7 +63,7 @@ static void test_clearance_capped_by_uncleared(void **state)
     ipsim_land_reset(ws);
     const double clean[] = {35, 45, 50, 50};
     for (int t = 0; t < 4; t++) {
-        ipsim_land_clear(ws, 0, t);
+        ipsim_land_clear_all(ws, t);
         assert_close(ws->C[0], clean[t], 1e-12);
         assert_true(ws->U[0] >= 0.0);
     }
@@ -82,7 +82,7 @@ static void test_clearance_gamma_mean(void **state)
     ipsim_land_reset(ws);
     double prev = 0.0, sum = 0.0, sum2 = 0.0;
     for (int t = 0; t < 1000; t++) {
-        ipsim_land_clear(ws, 0, t);
+        ipsim_land_clear_all(ws, t);
         double x = ws->C[0] - prev;
         prev = ws->C[0];
         sum += x;
@@ -104,7 +104,7 @@ static void test_kappa_zero_clears_nothing(void **state)
                 1);
     ipsim_land_reset(&s.ws);
     for (int t = 0; t < 12; t++)
-        ipsim_land_clear(&s.ws, 0, t);
+        ipsim_land_clear_all(&s.ws, t);
     assert_close(s.ws.C[0], 0.0, 0);
     tu_sim_free(&s);
 }
