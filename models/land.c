@@ -6,6 +6,8 @@
  * construction; min() and the fit test keep each one non-negative. */
 #include "model.h"
 
+#include <math.h>
+
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -23,6 +25,19 @@ void ipsim_land_prepare(ipsim_model *m, size_t z)
     }
 }
 
+/* ws->exp_at[z]: leased land below which the next phase cannot trigger,
+ * +inf while a phase is pending or none is left.  Below threshold*A*(1 -
+ * 2^-50), L/A rounds to less than the threshold (three roundings of 2^-53
+ * at most), so the monthly scan skips the division for every zone below it
+ * and the exact test decides the rest: the same months as L/A >= threshold. */
+static void expansion_arm(ipsim_ws *ws, size_t z)
+{
+    const ipsim_zone *zp = &ws->m->zones[z];
+    ws->exp_at[z] = INFINITY;
+    if (ws->exp_due[z] < 0 && (size_t)ws->exp_next[z] < zp->n_expansions)
+        ws->exp_at[z] = zp->expansions[ws->exp_next[z]].threshold * ws->A[z] * (1.0 - 0x1p-50);
+}
+
 void ipsim_land_reset(ipsim_ws *ws)
 {
     const ipsim_model *m = ws->m;
@@ -36,6 +51,7 @@ void ipsim_land_reset(ipsim_ws *ws)
             ws->U[z] = 0.0;
         ws->exp_next[z] = 0;
         ws->exp_due[z] = -1;
+        expansion_arm(ws, z);
     }
 }
 
@@ -56,16 +72,24 @@ void ipsim_land_expand(ipsim_ws *ws, size_t z, int t)
     if (ws->exp_due[z] >= 0) {
         if (ws->exp_due[z] <= t)
             expansion_apply(ws, z);
-        return;
+    } else if ((size_t)ws->exp_next[z] < zp->n_expansions) {
+        const ipsim_expansion *e = &zp->expansions[ws->exp_next[z]];
+        if (ws->L[z] / ws->A[z] >= e->threshold) {
+            ws->exp_due[z] = t + e->delay_months;
+            if (ws->exp_due[z] <= t)
+                expansion_apply(ws, z);
+        }
     }
-    if ((size_t)ws->exp_next[z] >= zp->n_expansions)
-        return;
-    const ipsim_expansion *e = &zp->expansions[ws->exp_next[z]];
-    if (ws->L[z] / ws->A[z] >= e->threshold) {
-        ws->exp_due[z] = t + e->delay_months;
-        if (ws->exp_due[z] <= t)
-            expansion_apply(ws, z);
-    }
+    expansion_arm(ws, z);
+}
+
+void ipsim_land_expand_all(ipsim_ws *ws, int t)
+{
+    for (size_t z = 0; z < ws->m->Z; z++)
+        /* a pending phase due (-1, none, is past every t as unsigned), or
+         * leased land near the next threshold */
+        if ((ws->L[z] >= ws->exp_at[z]) | ((unsigned)ws->exp_due[z] <= (unsigned)t))
+            ipsim_land_expand(ws, z, t);
 }
 
 /* X for zone z in month t from its clearance stream; w holds the stream's
@@ -89,11 +113,6 @@ static void clear_apply(ipsim_ws *ws, size_t z, double x)
     ws->C[z] += cleared;
 }
 
-/* Zones that clear in month t: kappa > 0 and uncleared land left. */
-static int clears(const ipsim_ws *ws, size_t z)
-{
-    return ws->m->zones[z].clearance_ha_per_year > 0.0 && ws->U[z] > 0.0;
-}
 
 void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, double *x)
 {
@@ -109,17 +128,22 @@ void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, 
     }
 }
 
+/* The zones that clear in month t are those with kappa > 0 and uncleared
+ * land left; zones are independent in step 2, so the fixed clearances (c =
+ * 0) go first and the drawn ones, listed without a branch, after. */
 void ipsim_land_clear_all(ipsim_ws *ws, int t)
 {
     const ipsim_model *m = ws->m;
-    size_t n = 0;
-    for (size_t z = 0; z < m->Z; z++) {
-        if (!clears(ws, z))
-            continue;
-        if (m->draws[z].clear_drawn)
-            ws->clear_zone[n++] = z;
-        else
+    for (size_t k = 0; k < m->n_clear_fixed; k++) {
+        size_t z = m->clear_fixed_z[k];
+        if (ws->U[z] > 0.0)
             clear_apply(ws, z, m->zones[z].clearance_ha_per_year / 12.0);
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < m->n_clear_drawn; k++) {
+        size_t z = m->clear_drawn_z[k];
+        ws->clear_zone[n] = z;
+        n += ws->U[z] > 0.0;
     }
     ipsim_land_clear_draws(ws, t, ws->clear_zone, n, ws->clear_x);
     for (size_t k = 0; k < n; k++)

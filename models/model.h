@@ -55,6 +55,11 @@ typedef struct {
     double macro_phi, macro_shock_sd; /* phi, s*sqrt(1-phi^2) */
     double *macro_half_var;           /* [T] v_t / 2 */
     size_t ring_total;   /* sum of ramp_months over zones */
+    /* zones with kappa > 0, by kind of clearance: fixed (c = 0) or drawn */
+    size_t *clear_fixed_z, n_clear_fixed, *clear_drawn_z, n_clear_drawn;
+    /* per zone, dense for the monthly production loop */
+    double *output_per_capital; /* [Z] o */
+    double *ramp_len;           /* [Z] R */
 } ipsim_model;
 
 /* A project as drawn at arrival (MODEL.md §4.3, draws 1-7). */
@@ -82,6 +87,7 @@ typedef struct {
     double *A, *L, *C, *U;
     int *exp_next;     /* next untriggered expansion phase */
     int *exp_due;      /* due month of the pending phase, or -1 */
+    double *exp_at;    /* L from which the next phase may trigger (land.c) */
     size_t *clear_zone; /* [Z] zones drawing a clearance this month, */
     double *clear_x;    /* [Z] and their draws */
     uint64_t *wwtp_mask; /* [Z] zones with a working WWTP at month mask_t - 1 */
@@ -152,6 +158,8 @@ int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err);
 void ipsim_land_prepare(ipsim_model *m, size_t z); /* m->draws[z], clearance part */
 void ipsim_land_reset(ipsim_ws *ws);
 void ipsim_land_expand(ipsim_ws *ws, size_t z, int t);
+/* Step 2a for every zone of month t. */
+void ipsim_land_expand_all(ipsim_ws *ws, int t);
 /* Step 2b for every zone of month t (their draws in one batch: the same
  * numbers as zone by zone, zones being independent in step 2). */
 void ipsim_land_clear_all(ipsim_ws *ws, int t);
@@ -200,11 +208,12 @@ static inline void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double 
 /* Advances zone z's ramp to month t: call it for every month in order
  * (t = 0, 1, ...), before that month's starts. */
 void ipsim_production_age(ipsim_ws *ws, size_t z, int t);
+/* ramp_v is 0 where R = 1, so ramp_v / R is the ramping capital everywhere. */
 static inline double ipsim_production_month(const ipsim_ws *ws, size_t z, int t)
 {
-    const ipsim_zone *zp = &ws->m->zones[z];
-    double ramping = zp->ramp_months > 1 ? ws->ramp_v[z] / (double)zp->ramp_months : 0.0;
-    return zp->output_per_capital * ws->m->growth[t] * (ws->k_full[z] + ramping);
+    const ipsim_model *m = ws->m;
+    double ramping = ws->ramp_v[z] / m->ramp_len[z];
+    return m->output_per_capital[z] * m->growth[t] * (ws->k_full[z] + ramping);
 }
 
 /* targets.c */

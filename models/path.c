@@ -30,6 +30,10 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
     ALLOC(m->wwtp_from, Z, err);
     ALLOC(m->growth, T, err);
     ALLOC(m->macro_half_var, T, err);
+    ALLOC(m->clear_fixed_z, Z, err);
+    ALLOC(m->clear_drawn_z, Z, err);
+    ALLOC(m->output_per_capital, Z, err);
+    ALLOC(m->ramp_len, Z, err);
     for (size_t t = 0; t < T; t++) {
         m->year_of[t] = (scn->start_abs + (int)t) / 12 - y0;
         m->growth[t] = pow(1.0 + scn->productivity_growth, (double)t / 12.0) / 12.0;
@@ -49,8 +53,16 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
         int w = zp->wwtp_from_abs;
         m->wwtp_from[z] = (w == IPSIM_WWTP_ALWAYS || w == IPSIM_WWTP_NEVER) ? w : w - scn->start_abs;
         m->ring_total += (size_t)zp->ramp_months;
+        m->output_per_capital[z] = zp->output_per_capital;
+        m->ramp_len[z] = (double)zp->ramp_months;
         ipsim_demand_prepare(m, z);
         ipsim_land_prepare(m, z);
+        if (zp->clearance_ha_per_year > 0.0) {
+            if (m->draws[z].clear_drawn)
+                m->clear_drawn_z[m->n_clear_drawn++] = z;
+            else
+                m->clear_fixed_z[m->n_clear_fixed++] = z;
+        }
     }
     return IPSIM_OK;
 }
@@ -80,6 +92,10 @@ void ipsim_model_free(ipsim_model *m)
     free(m->wwtp_from);
     free(m->growth);
     free(m->macro_half_var);
+    free(m->clear_fixed_z);
+    free(m->clear_drawn_z);
+    free(m->output_per_capital);
+    free(m->ramp_len);
     memset(m, 0, sizeof *m);
 }
 
@@ -92,6 +108,7 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->U, Z, err);
     ALLOC(ws->exp_next, Z, err);
     ALLOC(ws->exp_due, Z, err);
+    ALLOC(ws->exp_at, Z, err);
     ALLOC(ws->clear_zone, Z, err);
     ALLOC(ws->clear_x, Z, err);
     ALLOC(ws->wwtp_mask, Z, err);
@@ -153,6 +170,7 @@ void ipsim_ws_free(ipsim_ws *ws)
     free(ws->U);
     free(ws->exp_next);
     free(ws->exp_due);
+    free(ws->exp_at);
     free(ws->clear_zone);
     free(ws->clear_x);
     free(ws->wwtp_mask);
@@ -181,10 +199,12 @@ static void month_close(ipsim_ws *ws, int t, int stocks)
 {
     size_t Z = ws->m->Z;
     double *o = ws->out;
-    for (size_t z = 0; z < Z; z++) {
-        o[IPSIM_M_PRODUCTION * Z + z] = ipsim_production_month(ws, z, t);
-        o[IPSIM_M_TOTAL_REGISTERED * Z + z] = o[IPSIM_M_FDI * Z + z] + o[IPSIM_M_DOMESTIC * Z + z];
-    }
+    double *restrict prod = o + IPSIM_M_PRODUCTION * Z, *restrict total = o + IPSIM_M_TOTAL_REGISTERED * Z;
+    const double *restrict fdi = o + IPSIM_M_FDI * Z, *restrict dom = o + IPSIM_M_DOMESTIC * Z;
+    for (size_t z = 0; z < Z; z++)
+        prod[z] = ipsim_production_month(ws, z, t);
+    for (size_t z = 0; z < Z; z++)
+        total[z] = fdi[z] + dom[z];
     for (size_t z = 0; stocks && z < Z; z++) {
         o[IPSIM_M_AREA * Z + z] = ws->A[z];
         o[IPSIM_M_LEASED * Z + z] = ws->L[z];
@@ -225,6 +245,12 @@ static void month_store(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
 
 /* Adds month t to the yearly per-zone values: flows add up, stocks take
  * the value of the year's last simulated month (`stocks` is 1 then). */
+static void add_to(double *restrict dst, const double *restrict src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] += src[i];
+}
+
 static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t, int stocks)
 {
     size_t Z = ws->m->Z, y = (size_t)ws->m->year_of[t];
@@ -233,11 +259,20 @@ static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t, i
         double *dst = ipsim_block_yearly_zone(b, m, slot) + y * Z;
         const double *src = o + (size_t)m * Z;
         if (ipsim_metric_get(m)->kind == IPSIM_FLOW)
-            for (size_t z = 0; z < Z; z++)
-                dst[z] += src[z];
+            add_to(dst, src, Z);
         else if (stocks)
             memcpy(dst, src, Z * sizeof *dst);
     }
+}
+
+/* Zeroes the flows the arrivals add to; month_close writes every other
+ * row before it is read. */
+static void month_open(ipsim_ws *ws)
+{
+    size_t Z = ws->m->Z;
+    double *o = ws->out;
+    memset(o + IPSIM_M_REGISTERED * Z, 0, 3 * Z * sizeof *o); /* registered, fdi, domestic */
+    memset(o + IPSIM_M_LOST * Z, 0, 2 * Z * sizeof *o);       /* lost, lost capital */
 }
 
 static double growth_ratio(double now, double before)
@@ -285,12 +320,11 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
         memset(ipsim_block_yearly_zone(b, k, slot), 0, (size_t)m->n_years * Z * sizeof(double));
 
     for (int t = 0; t < m->T; t++) {
-        memset(ws->out, 0, (size_t)IPSIM_NMONTHLY * Z * sizeof *ws->out);
+        month_open(ws);
         double macro = ipsim_demand_macro(ws, t);
         /* step 2 a zone at a time is step 2 a mechanism at a time, zones
          * being independent here; this way the clearances draw in a batch */
-        for (size_t z = 0; z < Z; z++)
-            ipsim_land_expand(ws, z, t);
+        ipsim_land_expand_all(ws, t);
         ipsim_land_clear_all(ws, t);
         for (size_t z = 0; z < Z; z++)
             ipsim_lifecycle_apply(ws, z, t);

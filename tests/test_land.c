@@ -51,6 +51,47 @@ static void test_expansion_threshold_not_reached(void **state)
     tu_sim_free(&s);
 }
 
+/* The monthly scan skips zones whose leased land is clearly below the next
+ * threshold; at the boundary it must trigger exactly when L / A >= threshold
+ * in floating point, as the single-zone rule does. */
+static void test_expansion_scan_at_the_threshold(void **state)
+{
+    const double thresholds[] = {0.6, 0.7, 0.75, 1.0 / 3.0, 0.1, 1.0, 0.0};
+    const double areas[] = {3.0, 7.0, 100.0, 1337.0, 0.3, 123456.789};
+    int triggered = 0, not_triggered = 0;
+    for (size_t i = 0; i < sizeof thresholds / sizeof *thresholds; i++)
+        for (size_t j = 0; j < sizeof areas / sizeof *areas; j++) {
+            char yaml[512];
+            snprintf(yaml, sizeof yaml,
+                     "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+                         "E", "area_ha: %.17g,\n     expansions: [{ha: 1, threshold: %.17g}]"),
+                     areas[j], thresholds[i]);
+            tu_sim s;
+            tu_sim_init(&s, yaml, 1);
+            double th = thresholds[i], a = areas[j], l = th * a;
+            for (int k = 0; k < 64; k++)
+                l = nextafter(l, 0.0);
+            for (int k = 0; k < 128; k++, l = nextafter(l, INFINITY)) {
+                if (l > a)
+                    break;
+                ipsim_land_reset(&s.ws);
+                s.ws.L[0] = l;
+                ipsim_land_expand_all(&s.ws, 0);
+                int want = l / a >= th, got = s.ws.A[0] != a;
+                if (want != got)
+                    fail_msg("threshold %.17g, area %.17g, leased %.17g: triggered %d, L/A >= "
+                             "threshold %d",
+                             th, a, l, got, want);
+                triggered += got;
+                not_triggered += !got;
+            }
+            tu_sim_free(&s);
+        }
+    /* both sides of every boundary were tried */
+    assert_true(triggered > 100);
+    assert_true(not_triggered > 100);
+}
+
 static void test_clearance_capped_by_uncleared(void **state)
 {
     tu_sim s;
@@ -207,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expansion_delay_and_order),
         cmocka_unit_test(test_expansion_threshold_not_reached),
+        cmocka_unit_test(test_expansion_scan_at_the_threshold),
         cmocka_unit_test(test_clearance_capped_by_uncleared),
         cmocka_unit_test(test_clearance_gamma_mean),
         cmocka_unit_test(test_kappa_zero_clears_nothing),
