@@ -29,15 +29,93 @@ void ipsim_stats_wilson(size_t k, size_t n, double z, double *lo, double *hi)
     *hi = k == n ? 1.0 : fmin(1.0, centre + half);
 }
 
-/* Copies the finite values of x into out and sorts them; returns their count. */
-static size_t finite_sorted(const double *x, size_t n, double *out)
+/* Copies the finite values of x into out; returns their count. */
+static size_t finite_copy(const double *x, size_t n, double *out)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(x[i]))
             out[m++] = x[i];
-    if (m > 1)
-        gsl_sort(out, 1, m);
+    return m;
+}
+
+static void swap(double *x, size_t i, size_t j)
+{
+    double t = x[i];
+    x[i] = x[j];
+    x[j] = t;
+}
+
+static double median3(double a, double b, double c)
+{
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    return c < a ? a : c > b ? b : c;
+}
+
+/* Puts the order statistics of ranks r[0..nr-1] (ascending, within [lo,
+ * hi)) of x where a full sort would put them, in O(n): quickselect on
+ * every rank at once, with a three-way partition so that ties (counts,
+ * zeros) cost nothing.  A sort would give the same values at those ranks;
+ * a quantile reads no other (gsl_stats_quantile_from_sorted_data).  Past a
+ * depth that only adversarial data reaches, the range is sorted instead. */
+static void select_ranks(double *x, size_t lo, size_t hi, const size_t *r, size_t nr, int depth)
+{
+    while (nr > 0 && hi - lo > 1) {
+        if (hi - lo <= 16 || depth-- == 0) {
+            gsl_sort(x + lo, 1, hi - lo);
+            return;
+        }
+        double p = median3(x[lo], x[lo + (hi - lo) / 2], x[hi - 1]);
+        size_t lt = lo, i = lo, gt = hi; /* [lo, lt) < p, [lt, gt) == p, [gt, hi) > p */
+        while (i < gt) {
+            if (x[i] < p)
+                swap(x, lt++, i++);
+            else if (x[i] > p)
+                swap(x, i, --gt);
+            else
+                i++;
+        }
+        size_t left = 0, right = 0;
+        while (left < nr && r[left] < lt)
+            left++;
+        for (right = left; right < nr && r[right] < gt; right++)
+            ;
+        select_ranks(x, lo, lt, r, left, depth);
+        r += right; /* the ranks in [lt, gt) hold p already */
+        nr -= right;
+        lo = gt;
+    }
+}
+
+/* The ranks the five quantiles of m sorted values read: floor((m-1) f) and
+ * the next, as gsl_stats_quantile_from_sorted_data computes them. */
+static size_t quantile_ranks(size_t m, size_t r[2 * IPSIM_NQUANTILES])
+{
+    size_t nr = 0;
+    for (int k = 0; k < IPSIM_NQUANTILES; k++) {
+        size_t lhs = (size_t)(int)(ipsim_quantile_probs[k] * (double)(m - 1));
+        for (size_t j = lhs; j <= lhs + 1 && j < m; j++)
+            if (nr == 0 || r[nr - 1] < j) /* the probabilities ascend */
+                r[nr++] = j;
+    }
+    return nr;
+}
+
+/* Copies the finite values of x into out, with those the quantiles read
+ * in their sorted places; returns their count. */
+static size_t finite_selected(const double *x, size_t n, double *out)
+{
+    size_t m = finite_copy(x, n, out), r[2 * IPSIM_NQUANTILES];
+    if (m > 1) {
+        int depth = 8;
+        for (size_t k = m; k > 1; k >>= 1)
+            depth += 2;
+        select_ranks(out, 0, m, r, quantile_ranks(m, r), depth);
+    }
     return m;
 }
 
@@ -55,6 +133,7 @@ static double finite_mean(const double *x, size_t n)
     return m ? s / (double)m : NAN;
 }
 
+/* sorted: at least at the ranks quantile_ranks(n) names. */
 static void quantiles_of_sorted(const double *sorted, size_t n, double q[IPSIM_NQUANTILES])
 {
     for (int i = 0; i < IPSIM_NQUANTILES; i++)
@@ -64,7 +143,7 @@ static void quantiles_of_sorted(const double *sorted, size_t n, double q[IPSIM_N
 size_t ipsim_stats_summary(const double *x, size_t n, double *scratch, double *mean,
                            double q[IPSIM_NQUANTILES])
 {
-    size_t m = finite_sorted(x, n, scratch);
+    size_t m = finite_selected(x, n, scratch);
     *mean = finite_mean(x, n);
     quantiles_of_sorted(scratch, m, q);
     return m;

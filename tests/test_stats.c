@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -195,6 +198,51 @@ static void test_target_all_met(void **state)
     assert_true(s.shortfall == 0.0);
 }
 
+/* The quantiles come from a selection of the ranks they read, not a full
+ * sort: they must equal, bit for bit, those of a sorted copy, on data with
+ * no ties, many ties, one value, and sorted or reversed runs. */
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005u + 1442695040888963407u;
+    return *s >> 11;
+}
+
+static void test_quantiles_select_equals_sort(void **state)
+{
+    (void)state;
+    static double x[5003], sorted[5003], scratch[5003];
+    const size_t sizes[] = {1, 2, 3, 5, 16, 17, 20, 21, 100, 257, 1000, 5003};
+    uint64_t seed = 42;
+    int checked = 0;
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (int kind = 0; kind < 6; kind++) {
+            size_t n = sizes[si];
+            for (size_t i = 0; i < n; i++) {
+                double u = (double)lcg(&seed) / 9007199254740992.0;
+                x[i] = kind == 0   ? u * 1e3 - 200.0                      /* distinct */
+                       : kind == 1 ? (double)(lcg(&seed) % 4)             /* four values */
+                       : kind == 2 ? 7.25                                 /* one value */
+                       : kind == 3 ? (double)i                            /* sorted */
+                       : kind == 4 ? (double)(n - i)                      /* reversed */
+                                   : (lcg(&seed) % 3 ? 0.0 : u * 50.0);   /* mostly zero */
+            }
+            for (size_t i = 0; i < n; i++)
+                sorted[i] = x[i];
+            gsl_sort(sorted, 1, n);
+            double mean, q[IPSIM_NQUANTILES];
+            assert_int_equal(ipsim_stats_summary(x, n, scratch, &mean, q), n);
+            for (int k = 0; k < IPSIM_NQUANTILES; k++) {
+                double want = gsl_stats_quantile_from_sorted_data(sorted, 1, n,
+                                                                  ipsim_quantile_probs[k]);
+                if (memcmp(&want, &q[k], sizeof want) != 0)
+                    fail_msg("n %zu, data kind %d, quantile %g: %.17g, sorted copy %.17g", n,
+                             kind, ipsim_quantile_probs[k], q[k], want);
+                checked++;
+            }
+        }
+    assert_int_equal(checked, 12 * 6 * IPSIM_NQUANTILES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_wilson_middle),
         cmocka_unit_test(test_quantiles_type7),
         cmocka_unit_test(test_quantiles_single),
+        cmocka_unit_test(test_quantiles_select_equals_sort),
         cmocka_unit_test(test_summary_nonfinite),
         cmocka_unit_test(test_met),
         cmocka_unit_test(test_target_ge),
