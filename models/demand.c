@@ -142,8 +142,9 @@ static void project_shape(const ipsim_zone_draws *d, ipsim_project *p, double z1
     p->lag = c < 1.0 ? 1 : (int)c;
 }
 
-/* The seven draws from the project's selected stream, in its order. */
-static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
+/* The seven draws from the project's selected stream, in its order.  Out
+ * of line: the batched path below draws ~93 % of projects without it. */
+__attribute__((noinline)) static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
 {
     const ipsim_zone_draws *d = &ws->m->draws[z];
     ipsim_stream *s = &ws->st;
