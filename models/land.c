@@ -150,11 +150,10 @@ void ipsim_land_clear_all(ipsim_ws *ws, int t)
         clear_apply(ws, ws->clear_zone[k], ws->clear_x[k]);
 }
 
+/* One test, no branch on the WWTP draw: no predictor can guess it. */
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
-    if (!(ws->C[z] >= p->land))
-        return 0;
-    return !p->needs_wwtp || ws->m->wwtp_from[z] <= t;
+    return (ws->C[z] >= p->land) & (!p->needs_wwtp | (ws->m->wwtp_from[z] <= t));
 }
 
 /* Which zones a project needing a WWTP may use at month t, as all-ones

@@ -47,18 +47,33 @@ void ipsim_lifecycle_reset(ipsim_ws *ws)
     }
 }
 
+/* x if c, else +0.0, without a branch (the empty asm hides the mask from
+ * GCC, which would turn it back into one). */
+static inline double keep_if(double x, int c)
+{
+    uint64_t b, mask = -(uint64_t)(c != 0);
+#if defined(__GNUC__)
+    __asm__("" : "+r"(mask));
+#endif
+    memcpy(&b, &x, sizeof b);
+    b &= mask;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
 void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p)
 {
     long due = (long)t + p->lag;
     if (due >= ws->m->T)
         return;
     ipsim_event_cell *e = &ws->cal[cell(ws, w, (int)due)];
-    /* selects rather than a branch on the abandon draw, which no predictor
-     * guesses; adding 0.0 leaves the other fields exactly as they were */
+    /* no branch on the abandon draw, which no predictor guesses (GCC
+     * compiles ?: on doubles to one): bit masks pick x or +0.0, and adding
+     * +0.0 leaves the other fields exactly as they were */
     int ab = p->abandon;
-    e->land += ab ? p->land : 0.0;
-    e->capital += ab ? 0.0 : p->capital;
-    e->count += ab ? 0.0 : 1.0;
+    e->land += keep_if(p->land, ab);
+    e->capital += keep_if(p->capital, !ab);
+    e->count += keep_if(1.0, !ab);
 }
 
 /* Applied whether or not anything is due (a branch on it would be
