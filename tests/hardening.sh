@@ -72,10 +72,11 @@ sys.exit(1 if bad or n < 20 else 0)
 EOF
 same() { $PY same.py "$1" "$2" >same.txt 2>&1 || { sed 's/^/  | /' same.txt | head -5; return 1; }; }
 
-# The runs: long enough (dozens of blocks) to be stopped midway.
+# The runs: long enough (dozens of blocks, and about a second at one
+# thread: the last tenth must outlast a poll below) to be stopped midway.
 declare -A ARGS=(
-  [yearly]="-n 6000 --block-paths 100 --store yearly"
-  [summary]="-n 6000 --block-paths 100 --store summary"
+  [yearly]="-n 20000 --block-paths 250 --store yearly"
+  [summary]="-n 20000 --block-paths 250 --store summary"
   [monthly]="-n 800 --block-paths 20 --store monthly"
 )
 for store in yearly summary monthly; do
@@ -105,10 +106,10 @@ start_run() {
 # PERCENT % of its blocks; 1 if it ended first.
 wait_partial() {
   local f=$2.${GROWS[$1]} bytes=$((SIZE[$1] * $3 / 100)) i
-  for i in $(seq 1 1200); do
+  for i in $(seq 1 6000); do
     kill -0 "$pid" 2>/dev/null || return 1
     [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" -ge "$bytes" ] && return 0
-    sleep 0.05
+    sleep 0.01
   done
   return 1
 }
@@ -212,9 +213,9 @@ refuse() {
   expect "resume with $what: no .new left" absent "$out.partial.new"
 }
 refuse "another seed" "seed differs" "$scn" ${ARGS[yearly]} -s 99
-refuse "another path count" "paths differs" "$scn" -n 6001 --block-paths 100
-refuse "another store mode" "store differs" "$scn" -n 6000 --block-paths 100 --store monthly
-refuse "another block size" "block_paths differs" "$scn" -n 6000 --block-paths 50
+refuse "another path count" "paths differs" "$scn" -n 20001 --block-paths 250
+refuse "another store mode" "store differs" "$scn" -n 20000 --block-paths 250 --store monthly
+refuse "another block size" "block_paths differs" "$scn" -n 20000 --block-paths 125
 sed 's/^name: .*/&  # edited/' "$scn" >edited.yaml
 refuse "an edited scenario" "scenario file is not the one" edited.yaml ${ARGS[yearly]}
 if "$bin" run --help | grep -q -- '--set'; then
