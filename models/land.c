@@ -231,12 +231,11 @@ static long most_clean(const double *C, const uint64_t *mask, size_t Z, double *
 /* The fitting zone with the most clean land other than z is the eligible
  * zone other than z with the most clean land (the first in file order on
  * ties), if that one has room.  z is left out by setting its C to -1 for
- * the search.  Out of line: a search is rare (a project that does not fit
- * and draws redirect), and inlined into the monthly loop its registers and
- * code would crowd the common path. */
-__attribute__((noinline)) static long redirect(ipsim_ws *ws, size_t z, int t,
-                                               const ipsim_project *p)
+ * the search. */
+long ipsim_land_elsewhere(ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
+    if (!p->redirect)
+        return -1;
     double *C = ws->C, keep = C[z];
     size_t Z = ws->m->Z;
     const uint64_t *mask = p->needs_wwtp ? wwtp_mask(ws, t) : NULL;
@@ -249,11 +248,7 @@ __attribute__((noinline)) static long redirect(ipsim_ws *ws, size_t z, int t,
 
 long ipsim_land_host(ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
-    if (ipsim_land_fits(ws, z, t, p))
-        return (long)z;
-    if (!p->redirect)
-        return -1;
-    return redirect(ws, z, t, p);
+    return ipsim_land_fits(ws, z, t, p) ? (long)z : ipsim_land_elsewhere(ws, z, t, p);
 }
 
 /* ipsim_land_take and ipsim_land_return are inline in model.h. */

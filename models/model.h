@@ -168,6 +168,8 @@ void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, 
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
 /* Host zone for p arriving in z (redirect rule), or -1 when lost. */
 long ipsim_land_host(ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
+/* The same for a p that does not fit z. */
+long ipsim_land_elsewhere(ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
 /* The two moves of leased land, inline: called once per project and zone-month. */
 static inline void ipsim_land_take(ipsim_ws *ws, size_t w, double ha)
 {
