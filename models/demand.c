@@ -142,9 +142,8 @@ static void project_shape(const ipsim_zone_draws *d, ipsim_project *p, double z1
     p->lag = c < 1.0 ? 1 : (int)c;
 }
 
-/* The seven draws from the project's selected stream, in its order.  Out
- * of line: the batched path below draws ~93 % of projects without it. */
-__attribute__((noinline)) static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
+/* The seven draws from the project's selected stream, in its order. */
+static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
 {
     const ipsim_zone_draws *d = &ws->m->draws[z];
     ipsim_stream *s = &ws->st;
@@ -214,6 +213,18 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
     return IPSIM_OK;
 }
 
+/* Project k of the chunk drawn in full from its stream, whose first two
+ * blocks the batch holds.  Out of line: the batched path draws ~93 % of
+ * projects without it. */
+__attribute__((noinline)) static void redraw(ipsim_ws *ws, int t, size_t k)
+{
+    const ipsim_stream_batch *b = &ws->batch;
+    size_t z = ws->chunk_zone[k];
+    uint32_t i = b->c2[2 * k] & 0x0FFFFFFFu; /* the index it was added with */
+    ipsim_stream_at_words(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, b->w[2 * k], 2);
+    project_draws(ws, z, &ws->chunk[k]);
+}
+
 size_t ipsim_demand_next(ipsim_ws *ws, int t)
 {
     ipsim_stream_batch *b = &ws->batch;
@@ -258,13 +269,8 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     for (size_t k = 0; k < n; k++) {
         ws->chunk[k].capital = e[2 * k];
         ws->chunk[k].land = e[2 * k + 1];
-        if (ok[k])
-            continue;
-        size_t zk = ws->chunk_zone[k];
-        uint32_t ik = b->c2[2 * k] & 0x0FFFFFFFu; /* the index it was added with */
-        ipsim_stream_at_words(&ws->st, (uint32_t)zk, (uint32_t)t, IPSIM_P_PROJECT, ik,
-                              b->w[2 * k], 2);
-        project_draws(ws, zk, &ws->chunk[k]);
+        if (!ok[k])
+            redraw(ws, t, k);
     }
     ws->draws[IPSIM_P_PROJECT] += n;
     return n;
