@@ -39,11 +39,21 @@ static size_t finite_copy(const double *x, size_t n, double *out)
     return m;
 }
 
-static void swap(double *x, size_t i, size_t j)
+/* Moves the values of x[lo, hi) below p (strict) or at most p (!strict)
+ * to its front, returns where they end.  No branch on the values, which are
+ * in random order: a mispredicted branch per value would cost more than
+ * the partition. */
+static size_t partition(double *x, size_t lo, size_t hi, double p, int strict)
 {
-    double t = x[i];
-    x[i] = x[j];
-    x[j] = t;
+    size_t j = lo;
+    for (size_t i = lo; i < hi; i++) {
+        double v = x[i];
+        size_t below = strict ? v < p : v <= p;
+        x[i] = x[j];
+        x[j] = v;
+        j += below;
+    }
+    return j;
 }
 
 static double median3(double a, double b, double c)
@@ -58,8 +68,8 @@ static double median3(double a, double b, double c)
 
 /* Puts the order statistics of ranks r[0..nr-1] (ascending, within [lo,
  * hi)) of x where a full sort would put them, in O(n): quickselect on
- * every rank at once, with a three-way partition so that ties (counts,
- * zeros) cost nothing.  A sort would give the same values at those ranks;
+ * every rank at once, partitioned three ways (two passes) so that ties
+ * (counts, zeros) cost nothing.  A sort would give the same values at those ranks;
  * a quantile reads no other (gsl_stats_quantile_from_sorted_data).  Past a
  * depth that only adversarial data reaches, the range is sorted instead. */
 static void select_ranks(double *x, size_t lo, size_t hi, const size_t *r, size_t nr, int depth)
@@ -70,15 +80,8 @@ static void select_ranks(double *x, size_t lo, size_t hi, const size_t *r, size_
             return;
         }
         double p = median3(x[lo], x[lo + (hi - lo) / 2], x[hi - 1]);
-        size_t lt = lo, i = lo, gt = hi; /* [lo, lt) < p, [lt, gt) == p, [gt, hi) > p */
-        while (i < gt) {
-            if (x[i] < p)
-                swap(x, lt++, i++);
-            else if (x[i] > p)
-                swap(x, i, --gt);
-            else
-                i++;
-        }
+        /* [lo, lt) < p, [lt, gt) == p, [gt, hi) > p */
+        size_t lt = partition(x, lo, hi, p, 1), gt = partition(x, lt, hi, p, 0);
         size_t left = 0, right = 0;
         while (left < nr && r[left] < lt)
             left++;
