@@ -259,9 +259,10 @@ typedef struct {
     int n;
 } measured;
 
-/* warmup + reps children of `mode` at `threads` threads and `paths` paths. */
-static int measure(const bench_args *a, const char *argv0, const char *mode, int threads,
-                   size_t paths, enum ipsim_store store, int warmup, int reps, measured *m)
+/* One child of `mode` at `threads` threads and `paths` paths, kept in m
+ * unless it is a warm-up. */
+static int measure_one(const bench_args *a, const char *argv0, const char *mode, int threads,
+                       size_t paths, enum ipsim_store store, int keep, measured *m)
 {
     static const char *const stores[] = {"summary", "yearly", "monthly"};
     char sp[32], st[32], ss[32], sc[32];
@@ -272,27 +273,35 @@ static int measure(const bench_args *a, const char *argv0, const char *mode, int
     char *args[] = {(char *)argv0, (char *)a->scenario, "--child", (char *)mode, "-n", sp, "-j", st,
                     "-s", ss, "--store", (char *)stores[store], "-o", (char *)a->dir,
                     "--clearances", sc, NULL};
-    memset(m, 0, sizeof *m);
-    for (int i = 0; i < warmup + reps; i++) {
-        char line[1024];
-        long rss = 0;
-        if (spawn(args, line, sizeof line, &rss) != 0) {
-            fprintf(stderr, "ipsim-bench: the %s run at %d thread%s failed\n", mode, threads,
-                    threads == 1 ? "" : "s");
-            return -1;
-        }
-        if (i < warmup)
-            continue;
-        m->wall[m->n] = json_num(line, "wall_s");
-        m->simulate[m->n] = json_num(line, "simulate_s");
-        m->write[m->n] = json_num(line, "write_s");
-        m->busy[m->n] = json_num(line, "write_busy_s");
-        m->finish[m->n] = json_num(line, "finish_s");
-        m->rss[m->n] = (double)rss;
-        for (int k = 0; k < BENCH_NKINDS; k++)
-            m->draws[k] = json_num(line, bench_kind_names[k]);
-        m->n++;
+    char line[1024];
+    long rss = 0;
+    if (spawn(args, line, sizeof line, &rss) != 0) {
+        fprintf(stderr, "ipsim-bench: the %s run at %d thread%s failed\n", mode, threads,
+                threads == 1 ? "" : "s");
+        return -1;
     }
+    for (int k = 0; k < BENCH_NKINDS; k++)
+        m->draws[k] = json_num(line, bench_kind_names[k]);
+    if (!keep)
+        return 0;
+    m->wall[m->n] = json_num(line, "wall_s");
+    m->simulate[m->n] = json_num(line, "simulate_s");
+    m->write[m->n] = json_num(line, "write_s");
+    m->busy[m->n] = json_num(line, "write_busy_s");
+    m->finish[m->n] = json_num(line, "finish_s");
+    m->rss[m->n] = (double)rss;
+    m->n++;
+    return 0;
+}
+
+/* warmup + reps children of `mode` at `threads` threads and `paths` paths. */
+static int measure(const bench_args *a, const char *argv0, const char *mode, int threads,
+                   size_t paths, enum ipsim_store store, int warmup, int reps, measured *m)
+{
+    memset(m, 0, sizeof *m);
+    for (int i = 0; i < warmup + reps; i++)
+        if (measure_one(a, argv0, mode, threads, paths, store, i >= warmup, m) < 0)
+            return -1;
     return 0;
 }
 
@@ -413,20 +422,31 @@ static int parent(bench_args *a, const char *argv0)
     char load0[64], load1[64];
     loadavg(load0, sizeof load0);
     printf("ipsim-bench: %s: %zu zones, %d months, %zu paths (%.3g zone-months), store %s,\n"
-           "             %d runs after %d warm-up, each in a fresh process; load average %s\n\n",
+           "             %d rounds after %d warm-up (each round: every thread count, then the\n"
+           "             floor, each in a fresh process); load average %s\n\n",
            scn->name, scn->n_zones, scn->horizon_months, a->paths, zm, a->store_name, a->reps,
            a->warmup, load0);
 
+    /* Round robin: each round runs every thread count and then the floor,
+     * so that the other load on a shared machine, which drifts, weighs on
+     * all of them alike and their ratios (efficiency, run over floor) hold.
+     * The floor draws as many clearances as the 1-thread run of its round
+     * (always the same number: the draws are the seed's). */
     static run_result runs[MAX_THREADS];
-    for (int j = 1; j <= a->threads; j++) {
-        runs[j - 1].threads = j;
-        if (measure(a, argv0, "run", j, a->paths, a->store, a->warmup, a->reps, &runs[j - 1].m) < 0)
+    measured fl;
+    memset(runs, 0, sizeof runs);
+    memset(&fl, 0, sizeof fl);
+    for (int i = 0; i < a->warmup + a->reps; i++) {
+        int keep = i >= a->warmup;
+        for (int j = 1; j <= a->threads; j++) {
+            runs[j - 1].threads = j;
+            if (measure_one(a, argv0, "run", j, a->paths, a->store, keep, &runs[j - 1].m) < 0)
+                return CLI_EXIT_FAIL;
+        }
+        a->clearances = (uint64_t)runs[0].m.draws[BENCH_CLEARANCE];
+        if (measure_one(a, argv0, "floor", 1, a->paths, a->store, keep, &fl) < 0)
             return CLI_EXIT_FAIL;
     }
-    a->clearances = (uint64_t)runs[0].m.draws[BENCH_CLEARANCE];
-    measured fl;
-    if (measure(a, argv0, "floor", 1, a->paths, a->store, a->warmup, a->reps, &fl) < 0)
-        return CLI_EXIT_FAIL;
 
     bench_spread w1 = spread(runs[0].m.wall, runs[0].m.n);
     printf("threads  wall s [min-max]           zone-months/s  paths/s  efficiency  simulate  write (busy)   finish  peak RSS MiB\n");
