@@ -88,12 +88,15 @@ static int block_compute(thread_ws *ws, int nt, uint64_t seed, ipsim_block *b, i
     return IPSIM_OK;
 }
 
-/* Blocks [k, last) through two buffers: block k is computed while the
- * writer thread stores block k-1 (writer.h).  The progress callback hears
- * of a block once it is stored; when it asks to stop, the block in hand is
- * still stored, so the run stops at a block boundary either way. */
+#define N_BUFFERS (IPSIM_WRITER_DEPTH + 1)
+
+/* Blocks [k, last) through N_BUFFERS buffers used in turn: block k is
+ * computed while the writer thread stores the blocks before it (writer.h).
+ * The progress callback hears of blocks once they are stored; when it asks
+ * to stop, the blocks handed over are still stored, so the run stops at a
+ * block boundary either way. */
 static int blocks_pipelined(thread_ws *ws, int nt, const ipsim_run_opts *o, ipsim_results *r,
-                            ipsim_block blk[2], size_t B, size_t k, size_t last,
+                            ipsim_block blk[N_BUFFERS], size_t B, size_t k, size_t last,
                             ipsim_error *err)
 {
     ipsim_writer *w;
@@ -103,7 +106,7 @@ static int blocks_pipelined(thread_ws *ws, int nt, const ipsim_run_opts *o, ipsi
     size_t stored = 0, handed = 0; /* paths through the last block stored, handed over */
     int stop = 0;
     for (size_t i = 0; rc == IPSIM_OK && !stop && k < last; k++, i++) {
-        ipsim_block *b = &blk[i % 2];
+        ipsim_block *b = &blk[i % N_BUFFERS];
         b->path0 = k * B;
         b->n = o->n_paths - b->path0 < B ? o->n_paths - b->path0 : B;
         double t0 = omp_get_wtime();
@@ -115,11 +118,12 @@ static int blocks_pipelined(thread_ws *ws, int nt, const ipsim_run_opts *o, ipsi
             o->timing->simulate_s += t1 - t0;
             o->timing->write_s += omp_get_wtime() - t1;
         }
-        if (rc == IPSIM_OK && i > 0) {
-            stored = handed;
+        handed = b->path0 + b->n;
+        size_t now = rc == IPSIM_OK ? ipsim_writer_stored(w) : stored;
+        if (now > stored) {
+            stored = now;
             stop = o->progress && o->progress(o->progress_ctx, stored, o->n_paths);
         }
-        handed = b->path0 + b->n;
     }
     double t0 = omp_get_wtime(), busy = 0.0;
     ipsim_error werr = {0};
@@ -146,7 +150,7 @@ int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_r
                      size_t block_first, size_t block_last, ipsim_error *err)
 {
     ipsim_model model;
-    ipsim_block blk[2] = {{0}, {0}};
+    ipsim_block blk[N_BUFFERS] = {{0}};
     int nt = threads_of(o), rc;
     size_t B = ipsim_run_block_paths(scn, o);
     thread_ws *ws = aligned_alloc(_Alignof(thread_ws), (size_t)nt * sizeof *ws);
@@ -156,14 +160,15 @@ int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_r
     int n_ws = 0;
     for (; rc == IPSIM_OK && n_ws < nt; n_ws++)
         rc = ipsim_ws_alloc(&ws[n_ws].ws, &model, err);
-    /* a second buffer only when there is a second block */
-    for (int i = 0; rc == IPSIM_OK && i < (block_last - block_first > 1 ? 2 : 1); i++)
+    /* no more buffers than blocks */
+    size_t n_buf = block_last - block_first < N_BUFFERS ? block_last - block_first : N_BUFFERS;
+    for (size_t i = 0; rc == IPSIM_OK && i < n_buf; i++)
         rc = ipsim_block_alloc(&blk[i], B, (size_t)model.n_years, (size_t)scn->horizon_months,
                                scn->n_zones, scn->n_targets, o->store == IPSIM_STORE_MONTHLY, err);
     if (rc == IPSIM_OK && block_first < block_last)
         rc = blocks_pipelined(ws, nt, o, r, blk, B, block_first, block_last, err);
-    ipsim_block_free(&blk[0]);
-    ipsim_block_free(&blk[1]);
+    for (int i = 0; i < N_BUFFERS; i++)
+        ipsim_block_free(&blk[i]);
     for (int i = 0; i < n_ws && o->timing; i++)
         for (int p = 0; p < IPSIM_NPURPOSES; p++)
             o->timing->draws[p] += ws[i].ws.draws[p];

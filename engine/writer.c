@@ -1,9 +1,13 @@
-/* writer.c -- the background thread of writer.h: one block in hand at a
- * time, stored with ipsim_results_write_block; the first error is kept
- * and reported to whoever waits next. */
+/* writer.c -- the background thread of writer.h: a queue of up to
+ * IPSIM_WRITER_DEPTH blocks, stored in order with ipsim_results_write_block;
+ * the first error is kept and reported to whoever waits next. */
+#ifdef __linux__
+#define _GNU_SOURCE /* SCHED_BATCH */
+#endif
 #include "writer.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -12,7 +16,9 @@ struct ipsim_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     ipsim_results *r;
-    const ipsim_block *todo; /* the block in hand, NULL when idle */
+    const ipsim_block *queue[IPSIM_WRITER_DEPTH]; /* handed over, not yet stored */
+    int head, count;         /* the oldest (being stored) and how many */
+    size_t stored;           /* paths stored: the end of the last block stored */
     int quit;
     int rc;                  /* first error, IPSIM_OK if none */
     ipsim_error err;
@@ -29,13 +35,20 @@ static double now(void)
 static void *writer_main(void *arg)
 {
     ipsim_writer *w = arg;
+#ifdef SCHED_BATCH
+    /* Handed a block, the writer must not preempt the thread that handed
+     * it over (which goes on to compute the next): a batch thread takes its
+     * fair share of the CPU at the next tick instead of on wake-up. */
+    struct sched_param sp = {0};
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+#endif
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->todo && !w->quit)
+        while (!w->count && !w->quit)
             pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->todo)
+        if (!w->count)
             break;
-        const ipsim_block *b = w->todo;
+        const ipsim_block *b = w->queue[w->head];
         int skip = w->rc != IPSIM_OK; /* after an error, nothing more is stored */
         pthread_mutex_unlock(&w->mu);
         ipsim_error e = {0};
@@ -48,7 +61,11 @@ static void *writer_main(void *arg)
             w->rc = rc;
             w->err = e;
         }
-        w->todo = NULL;
+        if (rc == IPSIM_OK && !skip)
+            w->stored = b->path0 + b->n;
+        /* only now does the block leave the queue: its buffer is free */
+        w->head = (w->head + 1) % IPSIM_WRITER_DEPTH;
+        w->count--;
         pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
@@ -82,10 +99,10 @@ int ipsim_writer_start(ipsim_writer **out, ipsim_results *r, ipsim_error *err)
     return IPSIM_OK;
 }
 
-/* Waits (locked) until the block in hand is stored; its status. */
-static int wait_idle(ipsim_writer *w, ipsim_error *err)
+/* Waits (locked) until at most `left` blocks are queued; the status. */
+static int wait_queue(ipsim_writer *w, int left, ipsim_error *err)
 {
-    while (w->todo)
+    while (w->count > left)
         pthread_cond_wait(&w->cv, &w->mu);
     if (w->rc != IPSIM_OK && err)
         *err = w->err;
@@ -95,19 +112,28 @@ static int wait_idle(ipsim_writer *w, ipsim_error *err)
 int ipsim_writer_submit(ipsim_writer *w, const ipsim_block *b, ipsim_error *err)
 {
     pthread_mutex_lock(&w->mu);
-    int rc = wait_idle(w, err);
+    int rc = wait_queue(w, IPSIM_WRITER_DEPTH - 1, err);
     if (rc == IPSIM_OK) {
-        w->todo = b;
+        w->queue[(w->head + w->count) % IPSIM_WRITER_DEPTH] = b;
+        w->count++;
         pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
     return rc;
 }
 
+size_t ipsim_writer_stored(ipsim_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    size_t n = w->stored;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
 int ipsim_writer_finish(ipsim_writer *w, double *busy_s, ipsim_error *err)
 {
     pthread_mutex_lock(&w->mu);
-    int rc = wait_idle(w, err);
+    int rc = wait_queue(w, 0, err);
     w->quit = 1;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);

@@ -1,9 +1,12 @@
 /* writer.h -- stores blocks of paths in a background thread, so that
- * writing block k overlaps computing block k+1 (double buffering).
+ * writing blocks overlaps computing the next.
  *
  * The writer thread is the only one that calls HDF5 while it runs (HDF5 is
- * built serial); the caller computes into one block while the writer
- * stores the other, and hands blocks over in order. */
+ * built serial); the caller hands blocks over in order, up to
+ * IPSIM_WRITER_DEPTH at a time, and computes into a buffer the writer no
+ * longer holds: with IPSIM_WRITER_DEPTH + 1 buffers used in turn, a
+ * writer that falls behind for a block (a slow flush, a busy CPU) does not
+ * stop the computing threads. */
 #ifndef IPSIM_WRITER_H
 #define IPSIM_WRITER_H
 
@@ -13,14 +16,19 @@
 
 typedef struct ipsim_writer ipsim_writer;
 
+#define IPSIM_WRITER_DEPTH 2
+
 /* Starts the thread that stores blocks into r (borrowed). */
 int ipsim_writer_start(ipsim_writer **out, ipsim_results *r, ipsim_error *err);
 
-/* Waits until the block handed over before is stored, then hands b over;
- * b must not change until the next ipsim_writer_submit or
- * ipsim_writer_finish returns.  Returns the stored block's status: after
- * IPSIM_OK, every block handed over before b is in the file. */
+/* Waits until fewer than IPSIM_WRITER_DEPTH blocks are queued, then hands
+ * b over; b must not change until IPSIM_WRITER_DEPTH more submits, or
+ * ipsim_writer_finish, have returned.  Returns the first error of any
+ * block stored so far (IPSIM_OK if none). */
 int ipsim_writer_submit(ipsim_writer *w, const ipsim_block *b, ipsim_error *err);
+
+/* Paths stored so far: the end (path0 + n) of the last block stored. */
+size_t ipsim_writer_stored(ipsim_writer *w);
 
 /* Waits until the last block is stored, stops the thread, frees w, and
  * returns the first error of any block (IPSIM_OK if none).  *busy_s

@@ -3,6 +3,8 @@
  * values, summaries against quantiles computed here independently, the
  * targets table, and the .partial / rename / abort life cycle.
  *
+ * Also the writer thread that stores blocks during a run (writer.h).
+ *
  * The scenario is built by hand (no YAML), starting 2025-07 for 30 months:
  * years 2025 (partial), 2026, 2027; two zones; two targets.  Blocks of 10
  * paths are written out of order, the last one short. */
@@ -24,6 +26,7 @@
 #include "metrics.h"
 #include "results.h"
 #include "stats.h"
+#include "writer.h"
 
 #define N_PATHS 25
 #define BLOCK 10
@@ -420,9 +423,10 @@ static void check_chunks(hid_t h, const char *path, int rank, const hsize_t *wan
     H5Dclose(ds);
 }
 
-static void check_yearly(hid_t h)
+/* Values, shapes and scales of yearly/ and yearly_zone/, chunked by `block` paths. */
+static void check_yearly_chunked(hid_t h, hsize_t block)
 {
-    const hsize_t cy[2] = {BLOCK, N_YEARS}, cyz[3] = {BLOCK, N_YEARS, N_ZONES};
+    const hsize_t cy[2] = {block, N_YEARS}, cyz[3] = {block, N_YEARS, N_ZONES};
     check_chunks(h, "yearly/leased_ha", 2, cy);
     check_chunks(h, "yearly_zone/leased_ha", 3, cyz);
     static const char *const pyz[3] = {"path", "year", "zone"};
@@ -451,6 +455,11 @@ static void check_yearly(hid_t h)
                 for (size_t z = 0; z < N_ZONES; z++)
                     assert_close(v[(p * N_YEARS + y) * N_ZONES + z], f_yearly_zone(p, m, y, z));
     }
+}
+
+static void check_yearly(hid_t h)
+{
+    check_yearly_chunked(h, BLOCK);
 }
 
 static void check_monthly(hid_t h)
@@ -789,6 +798,53 @@ static void test_unaligned_blocks(void **state)
     H5Fclose(h);
 }
 
+/* The writer thread (writer.h) stores blocks handed over from
+ * IPSIM_WRITER_DEPTH + 1 buffers used in turn, as the run does: in order,
+ * whole, every value where it belongs, and says how far it has stored. */
+static void test_writer_queue(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    const char *file = TMP("writer.h5");
+    ipsim_results *r = NULL;
+    ipsim_error err = {0};
+    enum { SMALL = 4, NB = IPSIM_WRITER_DEPTH + 1 };
+    assert_int_equal(
+        ipsim_results_create(&r, file, &f.scn, 7, N_PATHS, SMALL, IPSIM_STORE_YEARLY, &err),
+        IPSIM_OK);
+    ipsim_block b[NB];
+    for (int i = 0; i < NB; i++)
+        assert_int_equal(ipsim_block_alloc(&b[i], SMALL, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS,
+                                           0, &err),
+                         IPSIM_OK);
+    ipsim_writer *w;
+    assert_int_equal(ipsim_writer_start(&w, r, &err), IPSIM_OK);
+    size_t seen = 0;
+    for (size_t k = 0; k * SMALL < N_PATHS; k++) {
+        size_t p0 = k * SMALL, n = N_PATHS - p0 < SMALL ? N_PATHS - p0 : SMALL;
+        fill_block(&b[k % NB], p0, n); /* free again: DEPTH submits since its last */
+        assert_int_equal(ipsim_writer_submit(w, &b[k % NB], &err), IPSIM_OK);
+        size_t stored = ipsim_writer_stored(w);
+        assert_true(stored >= seen);                          /* never goes back */
+        assert_true(stored <= p0 + n);                        /* nothing not handed over */
+        assert_true(stored % SMALL == 0 || stored == N_PATHS); /* whole blocks */
+        /* at most DEPTH blocks are still queued: the rest is stored */
+        assert_true(stored + IPSIM_WRITER_DEPTH * SMALL >= p0 + n);
+        seen = stored;
+    }
+    double busy = -1.0;
+    assert_int_equal(ipsim_writer_finish(w, &busy, &err), IPSIM_OK);
+    assert_true(busy >= 0.0);
+    for (int i = 0; i < NB; i++)
+        ipsim_block_free(&b[i]);
+    assert_int_equal(ipsim_results_finish(r, NULL, &err), IPSIM_OK);
+    hid_t h = open_file(file);
+    check_yearly_chunked(h, SMALL);
+    check_targets(h, NULL);
+    H5Fclose(h);
+}
+
 /* Without targets there is no target scale, target_values or targets, and
  * the summaries are still written. */
 static void test_no_targets(void **state)
@@ -916,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_abort),
         cmocka_unit_test(test_replace),
         cmocka_unit_test(test_unaligned_blocks),
+        cmocka_unit_test(test_writer_queue),
         cmocka_unit_test(test_no_targets),
         cmocka_unit_test(test_create_error),
         cmocka_unit_test(test_bad_block),
