@@ -79,14 +79,17 @@ void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project
 /* Applied whether or not anything is due (a branch on it would be
  * mispredicted in a third of zone-months): starting 0 capital, adding 0
  * projects and returning 0 ha change nothing, bit for bit. */
-void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t)
+void ipsim_lifecycle_apply(ipsim_ws *ws, int t)
 {
-    ipsim_event_cell *e = &ws->cal[cell(ws, z, t)];
-    ipsim_production_age(ws, z, t);
-    ipsim_production_start(ws, z, t, e->capital);
-    ws->n_op[z] += e->count;
-    ipsim_land_return(ws, z, e->land);
-    *e = (ipsim_event_cell){0.0, 0.0, 0.0};
+    ipsim_event_cell *row = &ws->cal[cell(ws, 0, t)];
+    ipsim_production_age(ws, t);
+    ipsim_production_start_all(ws, &row[0].capital, sizeof *row / sizeof row[0].capital);
+    for (size_t z = 0; z < ws->m->Z; z++) {
+        ipsim_event_cell *e = &row[z];
+        ws->n_op[z] += e->count;
+        ipsim_land_return(ws, z, e->land);
+        *e = (ipsim_event_cell){0.0, 0.0, 0.0};
+    }
 }
 
 void ipsim_lifecycle_done(ipsim_ws *ws)

@@ -41,6 +41,13 @@ typedef struct {
     int clear_drawn;                    /* kappa > 0 and cv > 0 */
 } ipsim_zone_draws;
 
+/* Consecutive zones with the same ramp_months R (production.c). */
+typedef struct {
+    size_t first, len; /* zones first .. first + len - 1 */
+    int R;
+    size_t ring_off;   /* their rings: ring[ring_off + slot * len + i] */
+} ipsim_ramp_run;
+
 typedef struct {
     const ipsim_scenario *scn;
     const ipsim_zone *zones; /* the parameters in force (per path later) */
@@ -55,6 +62,9 @@ typedef struct {
     double macro_phi, macro_shock_sd; /* phi, s*sqrt(1-phi^2) */
     double *macro_half_var;           /* [T] v_t / 2 */
     size_t ring_total;   /* sum of ramp_months over zones */
+    ipsim_ramp_run *ramp_runs; /* [n_ramp_runs] */
+    size_t n_ramp_runs;
+    size_t *zone_run;    /* [Z] the run of zone z */
     /* zones with kappa > 0, by kind of clearance: fixed (c = 0) or drawn */
     size_t *clear_fixed_z, n_clear_fixed, *clear_drawn_z, n_clear_drawn;
     /* per zone, dense for the monthly production loop */
@@ -100,9 +110,8 @@ typedef struct {
     double *k_full;    /* capital at full ramp */
     double *ramp_w;    /* capital still ramping */
     double *ramp_v;    /* sum over ramping cohorts of K * (age + 1) */
-    double *ring;      /* last R months of starts, per zone at ring_off[z] */
-    size_t *ring_off;
-    int *ring_pos;     /* t % ramp_months of the month last aged */
+    double *ring;      /* last R months of starts, per run (ipsim_ramp_run) */
+    int *ring_pos;     /* [n_ramp_runs] t % R of the month last aged */
     double *n_op;      /* projects operating */
     double macro_m;    /* m_t */
     /* arrival counts: every zone's count block of four months, cached */
@@ -188,28 +197,35 @@ static inline void ipsim_land_return(ipsim_ws *ws, size_t w, double ha)
 /* lifecycle.c */
 void ipsim_lifecycle_reset(ipsim_ws *ws);
 void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p);
-void ipsim_lifecycle_apply(ipsim_ws *ws, size_t z, int t);
+/* Step 2c for every zone of month t (ageing the ramps first). */
+void ipsim_lifecycle_apply(ipsim_ws *ws, int t);
 /* The path applied every month: its calendar is empty again. */
 void ipsim_lifecycle_done(ipsim_ws *ws);
 
 /* production.c */
+/* The runs of m's zones (ipsim_ramp_run) into runs[] and zone_run[] when
+ * not NULL; returns how many. */
+size_t ipsim_production_runs(const ipsim_model *m, ipsim_ramp_run *runs, size_t *zone_run);
 void ipsim_production_reset(ipsim_ws *ws);
-/* Zone z's starts of month t (after ipsim_production_age), inline. */
-static inline void ipsim_production_start(ipsim_ws *ws, size_t z, int t, double capital)
+/* Advances every zone's ramp to month t: call it for every month in order
+ * (t = 0, 1, ...), before that month's starts. */
+void ipsim_production_age(ipsim_ws *ws, int t);
+/* Capital starting in zone z this month (after ipsim_production_age),
+ * given its ring slot for the month (NULL where R = 1). */
+static inline void ipsim_production_start_at(ipsim_ws *ws, size_t z, double *slot, double capital)
 {
-    int R = ws->m->zones[z].ramp_months;
-    (void)t;
-    if (R <= 1) {
+    if (!slot) {
         ws->k_full[z] += capital;
         return;
     }
-    ws->ring[ws->ring_off[z] + (size_t)ws->ring_pos[z]] += capital; /* slot t % R */
+    *slot += capital;
     ws->ramp_w[z] += capital;
     ws->ramp_v[z] += capital;
 }
-/* Advances zone z's ramp to month t: call it for every month in order
- * (t = 0, 1, ...), before that month's starts. */
-void ipsim_production_age(ipsim_ws *ws, size_t z, int t);
+/* A start in zone z this month. */
+void ipsim_production_start(ipsim_ws *ws, size_t z, double capital);
+/* Every zone's starts this month: zone z starts capital[z * stride]. */
+void ipsim_production_start_all(ipsim_ws *ws, const double *capital, size_t stride);
 /* ramp_v is 0 where R = 1, so ramp_v / R is the ramping capital everywhere. */
 static inline double ipsim_production_month(const ipsim_ws *ws, size_t z, int t)
 {

@@ -64,6 +64,10 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
                 m->clear_fixed_z[m->n_clear_fixed++] = z;
         }
     }
+    m->n_ramp_runs = ipsim_production_runs(m, NULL, NULL);
+    ALLOC(m->ramp_runs, m->n_ramp_runs, err);
+    ALLOC(m->zone_run, Z, err);
+    ipsim_production_runs(m, m->ramp_runs, m->zone_run);
     return IPSIM_OK;
 }
 
@@ -96,6 +100,8 @@ void ipsim_model_free(ipsim_model *m)
     free(m->clear_drawn_z);
     free(m->output_per_capital);
     free(m->ramp_len);
+    free(m->ramp_runs);
+    free(m->zone_run);
     memset(m, 0, sizeof *m);
 }
 
@@ -117,8 +123,7 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->ramp_w, Z, err);
     ALLOC(ws->ramp_v, Z, err);
     ALLOC(ws->ring, m->ring_total, err);
-    ALLOC(ws->ring_off, Z, err);
-    ALLOC(ws->ring_pos, Z, err);
+    ALLOC(ws->ring_pos, m->n_ramp_runs, err);
     ALLOC(ws->n_op, Z, err);
     ALLOC(ws->out, (size_t)IPSIM_NMONTHLY * Z, err);
     ALLOC(ws->count_words, Z, err);
@@ -129,11 +134,6 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->chunk_ok, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->count_mu, Z, err);
     ALLOC(ws->count_p0, Z, err);
-    size_t off = 0;
-    for (size_t z = 0; z < Z; z++) {
-        ws->ring_off[z] = off;
-        off += (size_t)m->zones[z].ramp_months;
-    }
     return IPSIM_OK;
 }
 
@@ -179,7 +179,6 @@ void ipsim_ws_free(ipsim_ws *ws)
     free(ws->ramp_w);
     free(ws->ramp_v);
     free(ws->ring);
-    free(ws->ring_off);
     free(ws->ring_pos);
     free(ws->n_op);
     free(ws->out);
@@ -326,8 +325,7 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
          * being independent here; this way the clearances draw in a batch */
         ipsim_land_expand_all(ws, t);
         ipsim_land_clear_all(ws, t);
-        for (size_t z = 0; z < Z; z++)
-            ipsim_lifecycle_apply(ws, z, t);
+        ipsim_lifecycle_apply(ws, t);
         int rc = ipsim_demand_arrivals(ws, t, macro, err);
         if (rc != IPSIM_OK)
             return rc;

@@ -7,13 +7,38 @@
  *   ramp_v  the sum over those cohorts of K*(age+1),
  * so production is o*growth(t)*(k_full + ramp_v/R).  A ring buffer of the
  * last R months' starts says which cohort reaches full ramp next; its
- * cursor ring_pos = t % R moves one slot a month (no division in the
- * monthly loop).  Ageing is O(1) per month; every R months the two sums are
- * recomputed from the ring so that rounding from the incremental updates
- * cannot accumulate. */
+ * cursor t % R moves one slot a month (no division in the monthly loop).
+ * Ageing is O(1) per month; every R months the two sums are recomputed
+ * from the ring so that rounding from the incremental updates cannot
+ * accumulate.
+ *
+ * Zones are aged a run at a time: a run is consecutive zones (file order)
+ * with the same R, whose rings are one block [R][run length], slot-major,
+ * and share one cursor.  Ageing a run is then one pass over contiguous
+ * arrays with no per-zone R, cursor or branch; most scenarios are one run
+ * (R defaults to 12). */
 #include "model.h"
 
 #include <string.h>
+
+size_t ipsim_production_runs(const ipsim_model *m, ipsim_ramp_run *runs, size_t *zone_run)
+{
+    size_t n = 0, off = 0;
+    for (size_t z = 0; z < m->Z; z++) {
+        int R = m->zones[z].ramp_months;
+        if (z == 0 || R != m->zones[z - 1].ramp_months) {
+            if (runs)
+                runs[n] = (ipsim_ramp_run){.first = z, .len = 0, .R = R, .ring_off = off};
+            n++;
+        }
+        if (runs)
+            runs[n - 1].len++;
+        if (zone_run)
+            zone_run[z] = n - 1;
+        off += (size_t)R;
+    }
+    return n;
+}
 
 void ipsim_production_reset(ipsim_ws *ws)
 {
@@ -23,43 +48,83 @@ void ipsim_production_reset(ipsim_ws *ws)
         ws->k_full[z] = m->zones[z].initial_operating_capital_musd;
         ws->ramp_w[z] = 0.0;
         ws->ramp_v[z] = 0.0;
-        ws->ring_pos[z] = 0;
     }
+    for (size_t r = 0; r < m->n_ramp_runs; r++)
+        ws->ring_pos[r] = 0;
 }
 
-/* At a month t with t % R == 0, so the cohort of age a is in slot R - a. */
-static void resum(ipsim_ws *ws, size_t z, int t, int R)
+/* Month t with t % R == 0, zones z0 .. z0+n-1 of a run whose rings are
+ * ring[slot * n + i]: the cohort of age a is in slot R - a. */
+static void resum(ipsim_ws *ws, const double *ring, size_t z0, size_t n, int t, int R)
 {
-    const double *ring = ws->ring + ws->ring_off[z];
-    double w = 0.0, v = 0.0;
-    for (int age = 0; age < R - 1 && age <= t; age++) {
-        double k = ring[age ? R - age : 0];
-        w += k;
-        v += k * (double)(age + 1);
+    for (size_t i = 0; i < n; i++) {
+        double w = 0.0, v = 0.0;
+        for (int age = 0; age < R - 1 && age <= t; age++) {
+            double k = ring[(size_t)(age ? R - age : 0) * n + i];
+            w += k;
+            v += k * (double)(age + 1);
+        }
+        ws->ramp_w[z0 + i] = w;
+        ws->ramp_v[z0 + i] = v;
     }
-    ws->ramp_w[z] = w;
-    ws->ramp_v[z] = v;
 }
 
-void ipsim_production_age(ipsim_ws *ws, size_t z, int t)
+void ipsim_production_age(ipsim_ws *ws, int t)
 {
-    int R = ws->m->zones[z].ramp_months;
-    if (R <= 1 || t == 0)
-        return;
-    double *ring = ws->ring + ws->ring_off[z];
-    int pos = ws->ring_pos[z] + 1 == R ? 0 : ws->ring_pos[z] + 1; /* t % R */
-    ws->ring_pos[z] = pos;
-    /* The cohort started at t-R+1 (slot (t+1) % R) now has age R-1: full ramp. */
-    int grad = pos + 1 == R ? 0 : pos + 1;
-    double k = ring[grad];
-    ring[grad] = 0.0;
-    ws->k_full[z] += k;
-    if (pos == 0) {
-        resum(ws, z, t, R);
-    } else {
-        ws->ramp_v[z] += ws->ramp_w[z] - k * (double)R;
-        ws->ramp_w[z] -= k;
+    const ipsim_model *m = ws->m;
+    for (size_t r = 0; t > 0 && r < m->n_ramp_runs; r++) {
+        const ipsim_ramp_run *run = &m->ramp_runs[r];
+        int R = run->R;
+        if (R <= 1)
+            continue;
+        size_t n = run->len, z0 = run->first;
+        double *ring = ws->ring + run->ring_off;
+        int pos = ws->ring_pos[r] + 1 == R ? 0 : ws->ring_pos[r] + 1; /* t % R */
+        ws->ring_pos[r] = pos;
+        /* The cohort started at t-R+1 (slot (t+1) % R) now has age R-1:
+         * full ramp. */
+        double *grad = ring + (size_t)(pos + 1 == R ? 0 : pos + 1) * n;
+        double *restrict k_full = ws->k_full + z0, *restrict w = ws->ramp_w + z0,
+                         *restrict v = ws->ramp_v + z0;
+        for (size_t i = 0; i < n; i++) {
+            double k = grad[i];
+            grad[i] = 0.0;
+            k_full[i] += k;
+            if (pos != 0) { /* the same for the whole run: hoisted out */
+                v[i] += w[i] - k * (double)R;
+                w[i] -= k;
+            }
+        }
+        if (pos == 0)
+            resum(ws, ring, z0, n, t, R);
     }
 }
 
-/* ipsim_production_start and ipsim_production_month are inline in model.h. */
+/* Zone z's ring slot for this month's starts (t % R), or NULL where R = 1. */
+static double *slot_of(ipsim_ws *ws, const ipsim_ramp_run *run, size_t r, size_t z)
+{
+    if (run->R <= 1)
+        return NULL;
+    return ws->ring + run->ring_off + (size_t)ws->ring_pos[r] * run->len + (z - run->first);
+}
+
+void ipsim_production_start(ipsim_ws *ws, size_t z, double capital)
+{
+    size_t r = ws->m->zone_run[z];
+    ipsim_production_start_at(ws, z, slot_of(ws, &ws->m->ramp_runs[r], r, z), capital);
+}
+
+void ipsim_production_start_all(ipsim_ws *ws, const double *capital, size_t stride)
+{
+    const ipsim_model *m = ws->m;
+    for (size_t r = 0; r < m->n_ramp_runs; r++) {
+        const ipsim_ramp_run *run = &m->ramp_runs[r];
+        double *slot = slot_of(ws, run, r, run->first);
+        for (size_t i = 0; i < run->len; i++) {
+            size_t z = run->first + i;
+            ipsim_production_start_at(ws, z, slot ? slot + i : NULL, capital[z * stride]);
+        }
+    }
+}
+
+/* ipsim_production_start_at and ipsim_production_month are inline in model.h. */

@@ -66,7 +66,7 @@ static void test_abandonment_returns_land(void **state)
     ipsim_land_take(ws, 0, p.land);
     ipsim_lifecycle_schedule(ws, 0, 2, &p);
     for (int t = 0; t < 10; t++) {
-        ipsim_lifecycle_apply(ws, 0, t);
+        ipsim_lifecycle_apply(ws, t);
         double want_l = t < 5 ? 45.0 : 40.0;
         assert_close(ws->L[0], want_l, 1e-12);
         assert_close(ws->C[0], 50.0 - want_l, 1e-12);
@@ -87,7 +87,7 @@ static void test_operation_start_ramps(void **state)
     ipsim_project p = {.capital = 12.0, .land = 5.0, .lag = 2, .abandon = 0};
     ipsim_lifecycle_schedule(ws, 0, 1, &p); /* starts at t = 3 */
     for (int t = 0; t < 10; t++) {
-        ipsim_lifecycle_apply(ws, 0, t);
+        ipsim_lifecycle_apply(ws, t);
         double ramp = t < 3 ? 0.0 : fmin(1.0, (t - 3 + 1) / 4.0);
         assert_close(ws->n_op[0], t < 3 ? 0.0 : 1.0, 0);
         assert_close(ipsim_production_month(ws, 0, t), 12.0 * ramp / 12.0, 1e-14);

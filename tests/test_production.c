@@ -32,13 +32,13 @@ static void test_ramp_matches_definition(void **state)
     memset(start, 0, sizeof start);
     srand(12345);
     for (int t = 0; t < T; t++) {
+        ipsim_production_age(ws, t);
         for (size_t z = 0; z < Z; z++) {
-            ipsim_production_age(ws, z, t);
             int k = rand() % 3; /* 0, 1 or 2 starts this month */
             for (int i = 0; i < k; i++) {
                 double K = 1.0 + (double)(rand() % 1000) / 10.0;
                 start[z][t] += K;
-                ipsim_production_start(ws, z, t, K);
+                ipsim_production_start(ws, z, K);
             }
             const ipsim_zone *zp = &s.scn.zones[z];
             double want = zp->initial_operating_capital_musd;
@@ -59,8 +59,8 @@ static void test_first_month_ramp(void **state)
     tu_sim s;
     tu_sim_init(&s, yaml_ramp, 1);
     ipsim_production_reset(&s.ws);
-    ipsim_production_age(&s.ws, 3, 0);
-    ipsim_production_start(&s.ws, 3, 0, 24.0);
+    ipsim_production_age(&s.ws, 0);
+    ipsim_production_start(&s.ws, 3, 24.0);
     assert_close(ipsim_production_month(&s.ws, 3, 0), 24.0 * 0.5 / 12.0 / 12.0, 1e-15);
     tu_sim_free(&s);
 }
