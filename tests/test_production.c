@@ -19,21 +19,32 @@ static const char *yaml_ramp =
     "     domestic_capital_median_musd: 1, capital_per_ha_musd: 1, ramp_months: 12,\n"
     "     output_per_capital: 0.5}\n";
 
+/* Runs of zones with the same R (rings shared a run at a time). */
+#define ZONE_R(name, r)                                                                   \
+    "  - {name: " name ", area_ha: 10, projects_per_year: 0, fdi_capital_median_musd: 1,\n" \
+    "     domestic_capital_median_musd: 1, capital_per_ha_musd: 1, ramp_months: " r "}\n"
+static const char *yaml_runs =
+    "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 240\nproductivity_growth: 0.05\n"
+    "zones:\n" ZONE_R("A", "3") ZONE_R("B", "3") ZONE_R("C", "3") ZONE_R("D", "1")
+        ZONE_R("E", "1") ZONE_R("F", "12") ZONE_R("G", "12") ZONE_R("H", "3");
+
 /* Random starts in random months; production by the O(1) accumulators
  * must equal the sum over projects of K*o*ramp(t-s)*(1+g)^(t/12)/12. */
-static void test_ramp_matches_definition(void **state)
+static void ramp_matches_definition(const char *yaml, size_t n_zones, size_t n_runs)
 {
     tu_sim s;
-    tu_sim_init(&s, yaml_ramp, 1);
+    tu_sim_init(&s, yaml, 1);
     ipsim_ws *ws = &s.ws;
+    assert_int_equal(s.model.n_ramp_runs, n_runs);
     ipsim_production_reset(ws);
-    enum { T = 240, Z = 4 };
+    enum { T = 240, Z = 8 };
+    assert_true(n_zones <= Z);
     static double start[Z][T];
     memset(start, 0, sizeof start);
     srand(12345);
     for (int t = 0; t < T; t++) {
         ipsim_production_age(ws, t);
-        for (size_t z = 0; z < Z; z++) {
+        for (size_t z = 0; z < n_zones; z++) {
             int k = rand() % 3; /* 0, 1 or 2 starts this month */
             for (int i = 0; i < k; i++) {
                 double K = 1.0 + (double)(rand() % 1000) / 10.0;
@@ -53,6 +64,16 @@ static void test_ramp_matches_definition(void **state)
     tu_sim_free(&s);
 }
 
+static void test_ramp_matches_definition(void **state)
+{
+    ramp_matches_definition(yaml_ramp, 4, 4);
+}
+
+static void test_ramp_runs_match_definition(void **state)
+{
+    ramp_matches_definition(yaml_runs, 8, 4);
+}
+
 /* ramp(0) = 1/R: a project produces in the month it starts. */
 static void test_first_month_ramp(void **state)
 {
@@ -69,6 +90,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ramp_matches_definition),
+        cmocka_unit_test(test_ramp_runs_match_definition),
         cmocka_unit_test(test_first_month_ramp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
