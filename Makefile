@@ -40,7 +40,7 @@ test: build
 
 # The benchmark (docs/performance.md): built as for `make test`, then
 # bench/ipsim-bench on bench/province40.yaml, BENCH_PATHS paths per run and
-# BENCH_REPS measured runs per configuration; BENCH_MEMORY=A,B adds peak
+# BENCH_REPS measured rounds (each: every thread count, then the floor); BENCH_MEMORY=A,B adds peak
 # memory at --store summary for A and B paths; BENCH_ARGS passes more options.
 BENCH_PATHS ?= 2000
 BENCH_REPS ?= 5

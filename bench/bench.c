@@ -28,8 +28,8 @@
 
 static const cli_option bench_options[] = {
     {'n', "paths", "PATHS", "paths per run (default 2000)"},
-    {'r', "reps", "REPS", "measured repetitions of each configuration (default 5)"},
-    {'w', "warmup", "RUNS", "discarded runs before them (default 1)"},
+    {'r', "reps", "REPS", "measured rounds (default 5)"},
+    {'w', "warmup", "RUNS", "discarded rounds before them (default 1)"},
     {'j', "threads", "N", "measure 1, 2, ... N threads (default: every core)"},
     {'s', "seed", "SEED", "seed (default: the scenario's, else 1)"},
     {0, "store", "WHAT", "summary | yearly | monthly (default yearly, as ipsim run)"},
@@ -54,8 +54,9 @@ static const cli_command bench_cmd = {
     "(summaries, targets, closing the file) and peak memory; then ipsim's own draw floor\n"
     "(the same draws through the same keyed streams, no model) and the NumPy draw floor\n"
     "(the same mix drawn with Generator(Philox) in blocks of 10^6), in ns per zone-month.\n"
-    "Each run is a fresh process; medians over REPS runs, min-max in brackets; then one\n"
-    "JSON line per configuration.",
+    "It measures in rounds, each running every thread count and then ipsim's floor, so that\n"
+    "drifting load on a shared machine weighs on all alike; each run is a fresh process;\n"
+    "medians over REPS rounds, min-max in brackets; then one JSON line per configuration.",
     "ipsim-bench bench/province40.yaml -n 2000 -r 5 -j 2",
     bench_options,
 };
