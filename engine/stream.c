@@ -9,6 +9,8 @@
  * lanes, was slower over the whole run: docs/performance.md.) */
 #include "stream.h"
 
+#include "lines.h"
+
 #include <stdlib.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -59,10 +61,11 @@ int ipsim_stream_batch_alloc(ipsim_stream_batch *b, size_t cap, ipsim_error *err
     memset(b, 0, sizeof *b);
     /* room for a whole last vector of eight */
     size_t n = (cap + 7) / 8 * 8;
-    b->c1 = calloc(n, sizeof *b->c1);
-    b->c2 = calloc(n, sizeof *b->c2);
-    b->c3 = calloc(n, sizeof *b->c3);
-    b->w = calloc(n, sizeof *b->w);
+    /* each thread has a batch: on lines of their own (lines.h) */
+    b->c1 = ipsim_lines_alloc(n, sizeof *b->c1);
+    b->c2 = ipsim_lines_alloc(n, sizeof *b->c2);
+    b->c3 = ipsim_lines_alloc(n, sizeof *b->c3);
+    b->w = ipsim_lines_alloc(n, sizeof *b->w);
     if (!b->c1 || !b->c2 || !b->c3 || !b->w) {
         ipsim_stream_batch_free(b);
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory allocating a batch of streams");

@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines.h"
+
+/* Zeroed arrays on cache lines of their own (lines.h). */
 #define ALLOC(ptr, n, err)                                                              \
     do {                                                                                \
         size_t n_ = (size_t)(n);                                                        \
         if (n_ == 0)                                                                    \
             n_ = 1;                                                                     \
-        if (!((ptr) = calloc(n_, sizeof *(ptr))))                                       \
+        if (!((ptr) = ipsim_lines_alloc(n_, sizeof *(ptr))))                                  \
             return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory (%zu elements)", n_); \
     } while (0)
 
