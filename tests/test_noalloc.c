@@ -1,8 +1,9 @@
 /* test_noalloc.c -- no heap allocation inside the per-month loop: once a
  * workspace has run one path, running more paths allocates nothing.
  *
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
- * (tests/CMakeLists.txt), so every allocation the library's code makes goes
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,
+ * --wrap=aligned_alloc (tests/CMakeLists.txt), so every allocation the
+ * library's code makes goes
  * through the counting wrappers below.  The scenarios switch every
  * mechanism on, including large arrival means (PTRS counts, chunks of
  * projects) and monthly outputs. */
@@ -13,6 +14,7 @@
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
+void *__real_aligned_alloc(size_t align, size_t n);
 
 static int counting;
 static size_t allocations;
@@ -35,6 +37,12 @@ void *__wrap_realloc(void *p, size_t n)
     return __real_realloc(p, n);
 }
 
+void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+    allocations += counting;
+    return __real_aligned_alloc(align, n);
+}
+
 static char *read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -53,7 +61,7 @@ static void check_no_alloc(const char *yaml, size_t n)
     tu_sim_init(&s, yaml, 1);
     ipsim_error err;
     assert_int_equal(ipsim_path_run(&s.ws, 5, 0, &s.blk, 0, &err), IPSIM_OK);
-    /* the wrappers do see the library's allocations */
+    /* the wrappers do see the library's allocations, both kinds */
     ipsim_block probe;
     allocations = 0;
     counting = 1;
@@ -61,6 +69,13 @@ static void check_no_alloc(const char *yaml, size_t n)
     counting = 0;
     ipsim_block_free(&probe);
     assert_true(allocations >= 5);
+    ipsim_ws probe_ws;
+    allocations = 0;
+    counting = 1;
+    assert_int_equal(ipsim_ws_alloc(&probe_ws, &s.model, &err), IPSIM_OK);
+    counting = 0;
+    ipsim_ws_free(&probe_ws);
+    assert_true(allocations >= 20); /* the workspace's arrays: aligned_alloc */
     allocations = 0;
     counting = 1;
     for (size_t p = 1; p <= n; p++)
