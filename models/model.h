@@ -175,7 +175,9 @@ void ipsim_land_clear_all(ipsim_ws *ws, int t);
 /* The clearance draws X of the n zones zones[] in month t, into x[]. */
 void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, double *x);
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
-/* Host zone for p arriving in z (redirect rule), or -1 when lost. */
+/* Host zone for p arriving in z (redirect rule), or -1 when lost: z if
+ * it fits, else ipsim_land_elsewhere.  The monthly loop takes the two
+ * steps apart (demand.c: the second out of line). */
 long ipsim_land_host(ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
 /* The same for a p that does not fit z. */
 long ipsim_land_elsewhere(ipsim_ws *ws, size_t z, int t, const ipsim_project *p);
