@@ -15,6 +15,11 @@ IPSIM_VARIATES_VERSION); the tables in the source are this script's output.
 - exp: 2^(i/128) for i < 128 as the ARM optimized-routines exp stores it:
   tab[2i+1] = bits(round(2^(i/128))) - (i << 45), tab[2i] = bits of its
   relative rounding error, both from 60-digit decimal arithmetic.
+- the approximate log (ipsim_variates_log_approx): z in [0.6875, 1.375)
+  (bit patterns from 0x3fe6 << 48) in 128 ranges of equal bit-pattern
+  width, i = the range's number; tab[2i] = invc, 1/c rounded to a double
+  for c the middle of the range, tab[2i+1] = -log(invc) from 60-digit
+  decimal arithmetic.
 """
 import math
 import struct
@@ -77,6 +82,18 @@ def exp_table(n=128):
     return tab
 
 
+def log_table(n=128):
+    getcontext().prec = 60
+    off = 0x3FE6000000000000
+    tab = []
+    for i in range(n):
+        lo = struct.unpack("<d", struct.pack("<Q", off + (i << 45)))[0]
+        hi = struct.unpack("<d", struct.pack("<Q", off + ((i + 1) << 45)))[0]
+        invc = 1.0 / (0.5 * (lo + hi))
+        tab += [invc, float(-Decimal(invc).ln())]
+    return tab
+
+
 def rows(vals, per, fmt):
     return "\n".join("    " + " ".join(fmt(x) + "," for x in vals[i:i + per])
                      for i in range(0, len(vals), per))
@@ -92,6 +109,8 @@ def main():
     print("static const double zig_y[ZIG_LAYERS] = {\n%s\n};" % rows(y, 3, lambda x: "%.17e" % x))
     print("const uint64_t ipsim_variates_exp_tab[2 * IPSIM_VARIATES_EXP_N] = {\n%s\n};"
           % rows(exp_table(), 3, lambda x: "0x%016xu" % x))
+    print("const double ipsim_variates_log_tab[2 * IPSIM_VARIATES_LOG_N] = {\n%s\n};"
+          % rows(log_table(), 2, lambda x: "%.17e" % x))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-/* run.c -- the path scheduler of run.h: fixed blocks of paths, each block
- * computed by OpenMP threads (one workspace per thread) and then written. */
+/* run.c -- the path scheduler of run.h: fixed blocks of paths, computed by
+ * OpenMP threads (one workspace per thread) that take paths one at a time
+ * across block ends, each block written as soon as its paths are done. */
 #include "run.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <omp.h>
+#include <pthread.h>
 
 #include "metrics.h"
 #include "model.h"
@@ -52,9 +54,6 @@ static int threads_of(const ipsim_run_opts *o)
     return o->threads > 0 ? o->threads : omp_get_max_threads();
 }
 
-/* Computes slots 0 .. b->n-1 of block b in parallel.  On failure keeps the
- * error of the lowest failing path, so the message does not depend on
- * thread timing. */
 /* A thread's workspace on cache lines of its own: two threads' stream
  * positions and counters in one line would bounce it between cores at
  * every draw (false sharing). */
@@ -62,88 +61,223 @@ typedef struct {
     _Alignas(128) ipsim_ws ws;
 } thread_ws;
 
-static int block_compute(thread_ws *ws, int nt, uint64_t seed, ipsim_block *b, ipsim_error *err)
+/* Buffers used in turn: blocks are computed two at a time at most (the
+ * last paths of one while the first of the next start), and the writer
+ * holds up to IPSIM_WRITER_DEPTH more. */
+#define N_BUFFERS (IPSIM_WRITER_DEPTH + 2)
+
+/* The schedule of one range of blocks, shared by the computing threads.
+ * There is no barrier at block ends: a thread takes the next path whatever
+ * its block, so at the end of a block no thread waits for the slowest path
+ * (at 16 threads and ~70 paths a block, half a path per thread per block),
+ * and the block goes to the writer as soon as its last path is done. */
+typedef struct {
+    pthread_mutex_t mu;
+    ipsim_writer *w;
+    ipsim_block *blk;   /* [N_BUFFERS]: block k in blk[(k - k_first) % N_BUFFERS] */
+    size_t B, n_paths;  /* block size; paths of the whole run */
+    size_t k_first;     /* first block of the range */
+    size_t next, end;   /* next path to start; one past the range's last */
+    size_t k_hand;      /* next block to hand to the writer */
+    size_t open[N_BUFFERS]; /* block + 1 that each buffer holds (0: none) */
+    size_t left[N_BUFFERS]; /* its paths not yet computed */
+    int handing;        /* a thread is handing blocks over */
+    int stop;           /* take no more paths: stopped or failed */
+    long first_bad;     /* lowest failing path, -1 if none */
+    ipsim_error bad;
+    int wrc;            /* the writer's first error */
+    ipsim_error werr;
+    double wait_s;      /* thread-seconds spent waiting for the writer */
+} schedule;
+
+static size_t block_n(const schedule *sc, size_t k)
 {
-    long first_bad = -1;
-    ipsim_error bad = {0};
-#pragma omp parallel num_threads(nt)
-    {
-        ipsim_ws *w = &ws[omp_get_thread_num()].ws;
-        ipsim_error e;
-#pragma omp for schedule(dynamic, 1)
-        for (long s = 0; s < (long)b->n; s++) {
-            if (ipsim_path_run(w, seed, b->path0 + (size_t)s, b, (size_t)s, &e) != IPSIM_OK) {
-#pragma omp critical(ipsim_run_error)
-                if (first_bad < 0 || s < first_bad) {
-                    first_bad = s;
-                    bad = e;
-                }
-            }
-        }
-    }
-    if (first_bad >= 0) {
-        *err = bad;
-        return bad.code;
-    }
-    return IPSIM_OK;
+    size_t p0 = k * sc->B;
+    return sc->n_paths - p0 < sc->B ? sc->n_paths - p0 : sc->B;
 }
 
-#define N_BUFFERS (IPSIM_WRITER_DEPTH + 1)
+static void writer_failed(schedule *sc, int rc, const ipsim_error *e)
+{
+    if (rc != IPSIM_OK && sc->wrc == IPSIM_OK) {
+        sc->wrc = rc;
+        sc->werr = *e;
+    }
+    if (rc != IPSIM_OK)
+        sc->stop = 1;
+}
 
-/* Blocks [k, last) through N_BUFFERS buffers used in turn: block k is
- * computed while the writer thread stores the blocks before it (writer.h).
- * The progress callback hears of blocks once they are stored; when it asks
- * to stop, the blocks handed over are still stored, so the run stops at a
- * block boundary either way. */
+/* The next path to compute and its block's buffer; 0 when there is none.
+ * The first path of a block opens it, once the writer has released the
+ * block its buffer held before. */
+static int take_path(schedule *sc, size_t *path, ipsim_block **b, double *wait)
+{
+    pthread_mutex_lock(&sc->mu);
+    for (;;) {
+        if (sc->stop || sc->next >= sc->end) {
+            pthread_mutex_unlock(&sc->mu);
+            return 0;
+        }
+        size_t k = sc->next / sc->B, i = (k - sc->k_first) % N_BUFFERS;
+        if (sc->open[i] != k + 1) {
+            ipsim_error e;
+            int free_now = 1, rc = IPSIM_OK;
+            size_t before = k - N_BUFFERS; /* the block the buffer held */
+            if (k >= sc->k_first + N_BUFFERS)
+                rc = ipsim_writer_released(sc->w, (before + 1) * sc->B, &free_now, &e);
+            if (rc == IPSIM_OK && !free_now) {
+                /* wait without the lock: the others finish their paths */
+                pthread_mutex_unlock(&sc->mu);
+                double t0 = omp_get_wtime();
+                rc = ipsim_writer_wait_released(sc->w, (before + 1) * sc->B, &e);
+                *wait += omp_get_wtime() - t0;
+                pthread_mutex_lock(&sc->mu);
+                writer_failed(sc, rc, &e);
+                continue; /* someone else may have opened it meanwhile */
+            }
+            writer_failed(sc, rc, &e);
+            if (rc != IPSIM_OK)
+                continue;
+            sc->blk[i].path0 = k * sc->B;
+            sc->blk[i].n = block_n(sc, k);
+            sc->left[i] = sc->blk[i].n;
+            sc->open[i] = k + 1;
+        }
+        *path = sc->next++;
+        *b = &sc->blk[i];
+        pthread_mutex_unlock(&sc->mu);
+        return 1;
+    }
+}
+
+/* Blocks whose paths are all done go to the writer in order, by one
+ * thread at a time, without the lock (the writer may make it wait). */
+static void hand_over(schedule *sc, double *wait)
+{
+    if (sc->handing)
+        return;
+    sc->handing = 1;
+    for (;;) {
+        size_t k = sc->k_hand, i = (k - sc->k_first) % N_BUFFERS;
+        /* (after a failed path too: a thread may be waiting for a buffer
+         * that only these blocks' storing frees; the run's file is then
+         * deleted anyway) */
+        if (sc->wrc != IPSIM_OK || k * sc->B >= sc->end || sc->open[i] != k + 1 ||
+            sc->left[i] > 0)
+            break;
+        sc->k_hand++;
+        pthread_mutex_unlock(&sc->mu);
+        ipsim_error e;
+        double t0 = omp_get_wtime();
+        int rc = ipsim_writer_submit(sc->w, &sc->blk[i], &e);
+        *wait += omp_get_wtime() - t0;
+        pthread_mutex_lock(&sc->mu);
+        writer_failed(sc, rc, &e);
+    }
+    sc->handing = 0;
+}
+
+/* Path `path` of buffer b is done (rc: how it went). */
+static void path_done(schedule *sc, size_t path, const ipsim_block *b, int rc,
+                      const ipsim_error *e, double *wait)
+{
+    pthread_mutex_lock(&sc->mu);
+    sc->left[b - sc->blk]--;
+    if (rc != IPSIM_OK) {
+        /* the lowest failing path, whatever the thread timing: every path
+         * below it was taken before it, and is finished before the end */
+        if (sc->first_bad < 0 || (long)path < sc->first_bad) {
+            sc->first_bad = (long)path;
+            sc->bad = *e;
+        }
+        sc->stop = 1;
+    }
+    hand_over(sc, wait);
+    pthread_mutex_unlock(&sc->mu);
+}
+
+/* Blocks [k, last) through N_BUFFERS buffers: paths are computed while
+ * the writer thread stores the blocks before them (writer.h).  The
+ * progress callback, called from the calling thread, hears of blocks once
+ * they are stored; when it asks to stop, no more paths are started, and
+ * the blocks finished by then are still stored, so the run stops at a
+ * block boundary. */
 static int blocks_pipelined(thread_ws *ws, int nt, const ipsim_run_opts *o, ipsim_results *r,
                             ipsim_block blk[N_BUFFERS], size_t B, size_t k, size_t last,
                             ipsim_error *err)
 {
-    ipsim_writer *w;
-    int rc = ipsim_writer_start(&w, r, err);
+    schedule sc = {.blk = blk, .B = B, .n_paths = o->n_paths, .k_first = k, .next = k * B,
+                   .end = last * B < o->n_paths ? last * B : o->n_paths, .k_hand = k,
+                   .first_bad = -1, .wrc = IPSIM_OK};
+    int rc = ipsim_writer_start(&sc.w, r, err);
     if (rc != IPSIM_OK)
         return rc;
-    size_t stored = 0, handed = 0; /* paths through the last block stored, handed over */
-    int stop = 0;
-    for (size_t i = 0; rc == IPSIM_OK && !stop && k < last; k++, i++) {
-        ipsim_block *b = &blk[i % N_BUFFERS];
-        b->path0 = k * B;
-        b->n = o->n_paths - b->path0 < B ? o->n_paths - b->path0 : B;
-        double t0 = omp_get_wtime();
-        rc = block_compute(ws, nt, o->seed, b, err);
-        double t1 = omp_get_wtime();
-        if (rc == IPSIM_OK)
-            rc = ipsim_writer_submit(w, b, err);
-        if (o->timing) {
-            o->timing->simulate_s += t1 - t0;
-            o->timing->write_s += omp_get_wtime() - t1;
-        }
-        handed = b->path0 + b->n;
-        size_t now = rc == IPSIM_OK ? ipsim_writer_stored(w) : stored;
-        if (now > stored) {
-            stored = now;
-            stop = o->progress && o->progress(o->progress_ctx, stored, o->n_paths);
-        }
+    if (pthread_mutex_init(&sc.mu, NULL) != 0) {
+        ipsim_writer_finish(sc.w, NULL, NULL);
+        return ipsim_error_set(err, IPSIM_EFAIL, "cannot create the path schedule's lock");
     }
-    double t0 = omp_get_wtime(), busy = 0.0;
+    size_t stored = 0; /* paths through the last block stored, as reported */
+    int stopped = 0;   /* the progress callback asked to stop */
+    double t0 = omp_get_wtime();
+#pragma omp parallel num_threads(nt)
+    {
+        int me = omp_get_thread_num();
+        ipsim_ws *w = &ws[me].ws;
+        ipsim_error e;
+        ipsim_block *b;
+        size_t path;
+        double wait = 0.0;
+        while (take_path(&sc, &path, &b, &wait)) {
+            int prc = ipsim_path_run(w, o->seed, path, b, path - b->path0, &e);
+            path_done(&sc, path, b, prc, &e, &wait);
+            if (me == 0 && o->progress) {
+                size_t now = ipsim_writer_stored(sc.w);
+                if (now > stored) {
+                    stored = now;
+                    if (o->progress(o->progress_ctx, stored, o->n_paths)) {
+                        stopped = 1;
+                        pthread_mutex_lock(&sc.mu);
+                        sc.stop = 1;
+                        pthread_mutex_unlock(&sc.mu);
+                    }
+                }
+            }
+        }
+#pragma omp atomic
+        sc.wait_s += wait;
+    }
+    double t1 = omp_get_wtime(), busy = 0.0;
+    size_t handed = sc.k_hand * B < sc.end ? sc.k_hand * B : sc.end;
     ipsim_error werr = {0};
-    int wrc = ipsim_writer_finish(w, &busy, &werr);
+    int wrc = ipsim_writer_finish(sc.w, &busy, &werr);
+    pthread_mutex_destroy(&sc.mu);
     if (o->timing) {
-        o->timing->write_s += omp_get_wtime() - t0;
+        /* the threads' waits for the writer count as writing, as does the
+         * wait for the last blocks after the paths */
+        double waited = sc.wait_s / nt;
+        o->timing->simulate_s += t1 - t0 - waited;
+        o->timing->write_s += waited + (omp_get_wtime() - t1);
         o->timing->write_busy_s += busy;
     }
-    if (rc == IPSIM_OK && wrc != IPSIM_OK) {
+    if (sc.first_bad >= 0) {
+        *err = sc.bad;
+        return sc.bad.code;
+    }
+    if (sc.wrc != IPSIM_OK) {
+        *err = sc.werr;
+        return sc.wrc;
+    }
+    if (wrc != IPSIM_OK) {
         *err = werr;
-        rc = wrc;
+        return wrc;
     }
-    if (rc == IPSIM_OK && handed > stored && !stop) {
+    if (handed > stored && !stopped) {
         stored = handed;
-        stop = o->progress && o->progress(o->progress_ctx, stored, o->n_paths);
+        stopped = o->progress && o->progress(o->progress_ctx, stored, o->n_paths);
     }
-    if (rc == IPSIM_OK && stop)
-        rc = ipsim_error_set(err, IPSIM_EINTR, "run interrupted after %zu of %zu paths", handed,
-                             o->n_paths);
-    return rc;
+    if (stopped)
+        return ipsim_error_set(err, IPSIM_EINTR, "run interrupted after %zu of %zu paths",
+                               handed, o->n_paths);
+    return IPSIM_OK;
 }
 
 int ipsim_run_blocks(const ipsim_scenario *scn, const ipsim_run_opts *o, ipsim_results *r,

@@ -20,15 +20,18 @@
 /* Where a run's time went, for the benchmark (bench/): wall seconds. */
 typedef struct {
     double simulate_s; /* computing paths */
-    double write_s;    /* storing blocks while no path was being computed */
+    double write_s;    /* waiting for the writer: the computing threads' waits
+                        * (averaged over them), then the last blocks' */
     double write_busy_s; /* storing blocks, in the writer thread (overlaps simulate_s) */
     double finish_s;   /* summaries, target statistics, closing the file */
     uint64_t draws[IPSIM_NPURPOSES]; /* draws made, by purpose (stream.h): macro
                                       * factors, clearances, counts, projects */
 } ipsim_run_timing;
 
-/* Called after each block from the calling thread; return nonzero to stop:
- * the run then keeps FILE.partial and fails with IPSIM_EINTR. */
+/* Called from the calling thread (between its paths) when more blocks
+ * have been stored, with the paths stored so far; return nonzero to stop:
+ * no more paths are started, the blocks already computed are stored, and
+ * the run keeps FILE.partial and fails with IPSIM_EINTR. */
 typedef int (*ipsim_progress_fn)(void *ctx, size_t paths_done, size_t paths_total);
 
 typedef struct {

@@ -19,6 +19,7 @@ struct ipsim_writer {
     const ipsim_block *queue[IPSIM_WRITER_DEPTH]; /* handed over, not yet stored */
     int head, count;         /* the oldest (being stored) and how many */
     size_t stored;           /* paths stored: the end of the last block stored */
+    size_t released;         /* the end of the last block to leave the queue */
     int quit;
     int rc;                  /* first error, IPSIM_OK if none */
     ipsim_error err;
@@ -63,6 +64,7 @@ static void *writer_main(void *arg)
         }
         if (rc == IPSIM_OK && !skip)
             w->stored = b->path0 + b->n;
+        w->released = b->path0 + b->n;
         /* only now does the block leave the queue: its buffer is free */
         w->head = (w->head + 1) % IPSIM_WRITER_DEPTH;
         w->count--;
@@ -128,6 +130,29 @@ size_t ipsim_writer_stored(ipsim_writer *w)
     size_t n = w->stored;
     pthread_mutex_unlock(&w->mu);
     return n;
+}
+
+int ipsim_writer_released(ipsim_writer *w, size_t end, int *released, ipsim_error *err)
+{
+    pthread_mutex_lock(&w->mu);
+    *released = w->released >= end;
+    int rc = w->rc;
+    if (rc != IPSIM_OK && err)
+        *err = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+int ipsim_writer_wait_released(ipsim_writer *w, size_t end, ipsim_error *err)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->released < end && w->rc == IPSIM_OK)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int rc = w->rc;
+    if (rc != IPSIM_OK && err)
+        *err = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
 }
 
 int ipsim_writer_finish(ipsim_writer *w, double *busy_s, ipsim_error *err)

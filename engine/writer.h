@@ -4,9 +4,9 @@
  * The writer thread is the only one that calls HDF5 while it runs (HDF5 is
  * built serial); the caller hands blocks over in order, up to
  * IPSIM_WRITER_DEPTH at a time, and computes into a buffer the writer no
- * longer holds: with IPSIM_WRITER_DEPTH + 1 buffers used in turn, a
- * writer that falls behind for a block (a slow flush, a busy CPU) does not
- * stop the computing threads. */
+ * longer holds (ipsim_writer_released): with IPSIM_WRITER_DEPTH more
+ * buffers than the blocks being computed, a writer that falls behind for a
+ * block (a slow flush, a busy CPU) does not stop the computing threads. */
 #ifndef IPSIM_WRITER_H
 #define IPSIM_WRITER_H
 
@@ -29,6 +29,14 @@ int ipsim_writer_submit(ipsim_writer *w, const ipsim_block *b, ipsim_error *err)
 
 /* Paths stored so far: the end (path0 + n) of the last block stored. */
 size_t ipsim_writer_stored(ipsim_writer *w);
+
+/* Whether the writer no longer holds the block ending at path `end`
+ * (stored, or dropped after an error): its buffer may be reused.  The
+ * _wait form waits for it; both return the first error of any block
+ * stored so far (IPSIM_OK if none) and, on error, leave the buffer
+ * question moot: nothing more is stored. */
+int ipsim_writer_released(ipsim_writer *w, size_t end, int *released, ipsim_error *err);
+int ipsim_writer_wait_released(ipsim_writer *w, size_t end, ipsim_error *err);
 
 /* Waits until the last block is stored, stops the thread, frees w, and
  * returns the first error of any block (IPSIM_OK if none).  *busy_s

@@ -1,8 +1,11 @@
 /* test_path.c -- whole paths: land conservation and 0 <= occupancy <= 1
- * every month; results identical at 1 and 2 threads and in any path order;
- * common random numbers between policy variants (MODEL.md §2, §6). */
+ * every month; results identical at 1, 2 and 3 threads and in any path
+ * order; a 2-thread run stopped by its progress callback resumes to the
+ * same file; common random numbers between policy variants (MODEL.md §2,
+ * §6). */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -170,6 +173,84 @@ static void test_threads_bit_identical(void **state)
     ipsim_scenario_free(&scn);
 }
 
+/* Paths are taken one at a time across block ends (run.c): with small
+ * blocks, several are in flight and the buffers are reused many times; at
+ * 3 threads on any machine the results are still those of 1 thread. */
+static void test_threads_across_blocks(void **state)
+{
+    ipsim_scenario scn;
+    tu_parse(&scn, yaml_rich);
+    ipsim_target_stats s1[3], s3[3];
+    run_file(&scn, 1, 16, IPSIM_STORE_YEARLY, "path_x1.h5", s1);
+    run_file(&scn, 3, 16, IPSIM_STORE_YEARLY, "path_x3.h5", s3);
+    int compared;
+    assert_int_equal(compare_files("path_x1.h5", "path_x3.h5", &compared), 0);
+    assert_true(compared >= 2 * IPSIM_NMETRICS);
+    assert_memory_equal(s1, s3, sizeof s1);
+    unlink("path_x1.h5");
+    unlink("path_x3.h5");
+    ipsim_scenario_free(&scn);
+}
+
+typedef struct {
+    pthread_t caller;
+    int calls, other_thread, stop_at;
+    size_t last, block;
+} stop_ctx;
+
+/* Asks to stop at its stop_at-th call; checks what run.h promises. */
+static int stop_progress(void *ctx, size_t done, size_t total)
+{
+    stop_ctx *c = ctx;
+    c->calls++;
+    c->other_thread |= !pthread_equal(pthread_self(), c->caller);
+    assert_true(done > c->last && done <= total);
+    assert_true(done % c->block == 0 || done == total); /* whole blocks stored */
+    c->last = done;
+    return c->calls == c->stop_at;
+}
+
+/* The progress callback stops a 2-thread run: it is called from the calling
+ * thread only, with growing counts of whole blocks; the run fails with
+ * IPSIM_EINTR, keeps FILE.partial, and resuming it gives the file of an
+ * uninterrupted run. */
+static void test_stop_and_resume_two_threads(void **state)
+{
+    ipsim_scenario scn;
+    tu_parse(&scn, yaml_rich);
+    ipsim_target_stats ref[3], st[3];
+    run_file(&scn, 1, 16, IPSIM_STORE_YEARLY, "path_ref.h5", ref);
+    ipsim_run_opts o;
+    ipsim_error err = {0};
+    ipsim_run_opts_init(&o);
+    o.n_paths = 1000;
+    o.seed = 77;
+    o.threads = 2;
+    o.block_paths = 16;
+    o.store = IPSIM_STORE_YEARLY;
+    stop_ctx c = {.caller = pthread_self(), .stop_at = 3, .block = 16};
+    o.progress = stop_progress;
+    o.progress_ctx = &c;
+    unlink("path_stop.h5");
+    assert_int_equal(ipsim_run(&scn, &o, "path_stop.h5", NULL, &err), IPSIM_EINTR);
+    assert_int_equal(c.calls, 3);
+    assert_int_equal(c.other_thread, 0);
+    assert_true(c.last < o.n_paths);
+    assert_int_equal(access("path_stop.h5", F_OK), -1);
+    assert_int_equal(access("path_stop.h5.partial", F_OK), 0);
+    o.progress = NULL;
+    o.resume = 1;
+    if (ipsim_run(&scn, &o, "path_stop.h5", st, &err) != IPSIM_OK)
+        fail_msg("resume failed: %s", err.msg);
+    int compared;
+    assert_int_equal(compare_files("path_ref.h5", "path_stop.h5", &compared), 0);
+    assert_true(compared >= 2 * IPSIM_NMETRICS);
+    assert_memory_equal(ref, st, sizeof ref);
+    unlink("path_ref.h5");
+    unlink("path_stop.h5");
+    ipsim_scenario_free(&scn);
+}
+
 /* The per-path values do not depend on how paths are grouped in blocks. */
 static void test_block_size_irrelevant(void **state)
 {
@@ -254,6 +335,8 @@ int main(void)
         cmocka_unit_test(test_conservation_every_month),
         cmocka_unit_test(test_order_independence),
         cmocka_unit_test(test_threads_bit_identical),
+        cmocka_unit_test(test_threads_across_blocks),
+        cmocka_unit_test(test_stop_and_resume_two_threads),
         cmocka_unit_test(test_block_size_irrelevant),
         cmocka_unit_test(test_common_random_numbers),
     };

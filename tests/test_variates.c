@@ -300,6 +300,83 @@ static void test_exp_n(void **state)
     }
 }
 
+/* ---- the gamma's log test ---- */
+
+/* The approximate log is within 1e-12 (1 + |log x|) of libm's, from the
+ * smallest uniform a word gives to 1e300 and at the powers of two. */
+static void test_log_approx(void **state)
+{
+    double worst = 0.0, at = 0.0;
+    for (long n = 0; n < 3000000; n++) {
+        double x = n % 3 == 0   ? ipsim_stream_word_uniform((uint32_t)((uint64_t)n * 2654435761u))
+                   : n % 3 == 1 ? 1e-3 + 1e-5 * (double)n
+                                : exp(-700.0 + 1390.0 * (double)n / 3e6);
+        double e = fabs(ipsim_variates_log_approx(x) - log(x)) / (1.0 + fabs(log(x)));
+        if (e > worst) {
+            worst = e;
+            at = x;
+        }
+    }
+    for (int k = -1020; k <= 1020; k++)
+        for (int d = -1; d <= 1; d++) {
+            double x = d < 0 ? nextafter(ldexp(1.0, k), 0.0) : d > 0 ? nextafter(ldexp(1.0, k), 2.0 * ldexp(1.0, k)) : ldexp(1.0, k);
+            worst = fmax(worst, fabs(ipsim_variates_log_approx(x) - log(x)) / (1.0 + fabs(log(x))));
+        }
+    if (!(worst < 1e-12))
+        fail_msg("log_approx: error %.3g (at %.17g)", worst, at);
+}
+
+/* glibc's decision, as ipsim_variates_gamma_accepts made it before. */
+static int log_test_libm(const ipsim_variates_gamma_shape *g, double x2, double v, double u)
+{
+    return log(u) < 0.5 * x2 + g->d * (1.0 - v + log(v));
+}
+
+/* ipsim_variates_gamma_log_test decides as glibc's log does: on the tries
+ * a gamma makes whose squeeze fails, and on u placed within a few ulps of
+ * the boundary exp(x^2/2 + d (1 - v + log v)), where the approximate logs
+ * alone would decide some wrongly (the margin sends those to glibc). */
+static void test_gamma_log_test_exact(void **state)
+{
+    const double shapes[] = {0.3, 1.0, 1.5, 4.0, 25.0, 400.0};
+    long tries = 0, boundary = 0;
+    for (size_t j = 0; j < sizeof shapes / sizeof *shapes; j++) {
+        ipsim_variates_gamma_shape g;
+        ipsim_variates_gamma_prep(&g, shapes[j]);
+        for (uint32_t n = 0; n < 400000; n++) {
+            /* a normal from a word, and a uniform from another */
+            double x;
+            uint32_t w0 = n * 2654435761u, w1 = n * 40503u + 12345u * (uint32_t)j;
+            if (!ipsim_variates_normal_word(w0, &x))
+                continue;
+            double v = 1.0 + g.c * x;
+            if (!(v > 0.0))
+                continue;
+            v = v * v * v;
+            double x2 = x * x, u = ipsim_stream_word_uniform(w1);
+            if (!(u < 1.0 - 0.0331 * x2 * x2)) {
+                tries++;
+                if (ipsim_variates_gamma_log_test(&g, x2, v, u) != log_test_libm(&g, x2, v, u))
+                    fail_msg("shape %g: x %.17g u %.17g decided otherwise", shapes[j], x, u);
+            }
+            /* the boundary: u = exp(rhs) and its neighbours, when in (0, 1) */
+            double rhs = 0.5 * x2 + g.d * (1.0 - v + log(v)), ub = exp(rhs);
+            if (n % 16 || !(ub > 0.0 && ub < 1.0))
+                continue;
+            for (int k = -4; k <= 4; k++) {
+                double uk = ub;
+                for (int m = 0; m < abs(k); m++)
+                    uk = nextafter(uk, k < 0 ? 0.0 : 1.0);
+                boundary++;
+                if (ipsim_variates_gamma_log_test(&g, x2, v, uk) != log_test_libm(&g, x2, v, uk))
+                    fail_msg("shape %g: x %.17g u %.17g at the boundary decided otherwise",
+                             shapes[j], x, uk);
+            }
+        }
+    }
+    assert_true(tries > 100000 && boundary > 100000);
+}
+
 /* ---- Bernoulli ---- */
 
 static void test_bernoulli(void **state)
@@ -334,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_normal_one_word),  cmocka_unit_test(test_lognormal_ks),
         cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_poisson_chi2),
         cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_exp), cmocka_unit_test(test_exp_n),
+        cmocka_unit_test(test_log_approx),       cmocka_unit_test(test_gamma_log_test_exact),
         cmocka_unit_test(test_bernoulli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
