@@ -157,20 +157,29 @@ static void run_file(const ipsim_scenario *scn, int threads, size_t block, enum 
         fail_msg("run failed: %s", err.msg);
 }
 
-static void test_threads_bit_identical(void **state)
+/* Runs at threads a and at threads b (block paths each) give the same
+ * file, every dataset compared (at least min_compared), and the same
+ * target statistics. */
+static void same_at(int a, int b, size_t block, enum ipsim_store store, int min_compared)
 {
     ipsim_scenario scn;
     tu_parse(&scn, yaml_rich);
-    ipsim_target_stats s1[3], s2[3];
-    run_file(&scn, 1, 64, IPSIM_STORE_MONTHLY, "path_j1.h5", s1);
-    run_file(&scn, 2, 64, IPSIM_STORE_MONTHLY, "path_j2.h5", s2);
+    ipsim_target_stats sa[3], sb[3];
+    run_file(&scn, a, block, store, "path_ja.h5", sa);
+    run_file(&scn, b, block, store, "path_jb.h5", sb);
     int compared;
-    assert_int_equal(compare_files("path_j1.h5", "path_j2.h5", &compared), 0);
-    assert_true(compared >= 4 * IPSIM_NMETRICS); /* yearly, yearly_zone, summary, monthly */
-    assert_memory_equal(s1, s2, sizeof s1);
-    unlink("path_j1.h5");
-    unlink("path_j2.h5");
+    assert_int_equal(compare_files("path_ja.h5", "path_jb.h5", &compared), 0);
+    assert_true(compared >= min_compared);
+    assert_memory_equal(sa, sb, sizeof sa);
+    unlink("path_ja.h5");
+    unlink("path_jb.h5");
     ipsim_scenario_free(&scn);
+}
+
+static void test_threads_bit_identical(void **state)
+{
+    /* yearly, yearly_zone, summary, monthly */
+    same_at(1, 2, 64, IPSIM_STORE_MONTHLY, 4 * IPSIM_NMETRICS);
 }
 
 /* Paths are taken one at a time across block ends (run.c): with small
@@ -178,18 +187,7 @@ static void test_threads_bit_identical(void **state)
  * 3 threads on any machine the results are still those of 1 thread. */
 static void test_threads_across_blocks(void **state)
 {
-    ipsim_scenario scn;
-    tu_parse(&scn, yaml_rich);
-    ipsim_target_stats s1[3], s3[3];
-    run_file(&scn, 1, 16, IPSIM_STORE_YEARLY, "path_x1.h5", s1);
-    run_file(&scn, 3, 16, IPSIM_STORE_YEARLY, "path_x3.h5", s3);
-    int compared;
-    assert_int_equal(compare_files("path_x1.h5", "path_x3.h5", &compared), 0);
-    assert_true(compared >= 2 * IPSIM_NMETRICS);
-    assert_memory_equal(s1, s3, sizeof s1);
-    unlink("path_x1.h5");
-    unlink("path_x3.h5");
-    ipsim_scenario_free(&scn);
+    same_at(1, 3, 16, IPSIM_STORE_YEARLY, 2 * IPSIM_NMETRICS);
 }
 
 typedef struct {
