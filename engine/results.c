@@ -1189,7 +1189,8 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
      * chunks: memory for 3 N doubles whatever the years, so that peak memory
      * hardly grows with N.  Elsewhere a metric's [N, years] at once: its
      * chunks span the years and are read (and inflated) once. */
-    else if (rs_readback_alloc(&rb, r->n_paths, r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years) < 0)
+    else if (rs_readback_alloc(&rb, r->n_paths, r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years,
+                               r->threads) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
     else if (rs_write_summaries(r, &rb) < 0 || rs_write_target_stats(r, &rb, stats) < 0)
         rc = rs_h5_error(err, r->partial_name, "write summaries");

@@ -69,9 +69,10 @@ struct ipsim_results {
 
 typedef struct {
     double *all;  /* [n_paths][width] read back from a dataset */
-    double *col;  /* one column, in path order */
-    double *sort; /* scratch for the statistics */
+    double *col;  /* [lanes][n_paths] one column per lane, in path order */
+    double *sort; /* [lanes][n_paths] scratch for the statistics */
     size_t width; /* columns the buffer holds */
+    int lanes;    /* columns summarised at once, one per thread */
 } readback;
 
 /* Shared by the three parts (defined in results.c unless noted). */
@@ -96,7 +97,9 @@ herr_t rs_close_all(ipsim_results *r);
 void rs_results_free(ipsim_results *r);
 
 /* results_summary.c */
-int rs_readback_alloc(readback *rb, size_t n_paths, size_t width);
+/* Room for width columns, summarised by up to `threads` threads (no more
+ * than the columns read at once, so summary mode stays at 3 N doubles). */
+int rs_readback_alloc(readback *rb, size_t n_paths, size_t width, int threads);
 void rs_readback_free(readback *rb);
 herr_t rs_write_summaries(ipsim_results *r, readback *rb);
 herr_t rs_write_target_stats(const ipsim_results *r, readback *rb, ipsim_target_stats *out);

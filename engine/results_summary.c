@@ -1,21 +1,26 @@
 /* results_summary.c -- the finish step of a results file: per-path data
  * read back in path order, then summary/<metric> quantiles and means and
- * the targets table (MODEL.md §7, §10).  See results_impl.h. */
+ * the targets table (MODEL.md §7, §10), the columns read at once shared out
+ * among the run's threads.  See results_impl.h. */
 #include "results_impl.h"
+
+#include <omp.h>
 
 /* ---- finish: summaries ---- */
 
 
 
-int rs_readback_alloc(readback *rb, size_t n_paths, size_t width)
+int rs_readback_alloc(readback *rb, size_t n_paths, size_t width, int threads)
 {
     rb->width = width;
+    rb->lanes = threads < 1 ? 1 : (size_t)threads > width ? (int)(width ? width : 1) : threads;
     rb->all = rb->col = rb->sort = NULL;
-    if (width && n_paths > SIZE_MAX / sizeof(double) / width)
+    if ((width && n_paths > SIZE_MAX / sizeof(double) / width) ||
+        n_paths > SIZE_MAX / sizeof(double) / (size_t)rb->lanes)
         return -1;
     rb->all = malloc(n_paths * width * sizeof(double));
-    rb->col = malloc(n_paths * sizeof(double));
-    rb->sort = malloc(n_paths * sizeof(double));
+    rb->col = malloc(n_paths * (size_t)rb->lanes * sizeof(double));
+    rb->sort = malloc(n_paths * (size_t)rb->lanes * sizeof(double));
     return rb->all && rb->col && rb->sort ? 0 : -1;
 }
 
@@ -45,10 +50,16 @@ static herr_t read_columns(hid_t ds, size_t n_paths, size_t c0, size_t nc, readb
     return st;
 }
 
-static void gather(readback *rb, size_t n_paths, size_t nc, size_t c)
+/* Column c of the nc read back, in path order, into the calling thread's
+ * lane; returns the lane's scratch in *sort. */
+static double *gather(const readback *rb, size_t n_paths, size_t nc, size_t c, double **sort)
 {
+    size_t lane = (size_t)omp_get_thread_num();
+    double *col = rb->col + lane * n_paths;
+    *sort = rb->sort + lane * n_paths;
     for (size_t p = 0; p < n_paths; p++)
-        rb->col[p] = rb->all[p * nc + c];
+        col[p] = rb->all[p * nc + c];
+    return col;
 }
 
 /* A small contiguous float64 dataset with scales, units and long_name. */
@@ -81,12 +92,14 @@ static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback 
         size_t nc = ny - y0 < rb->width ? ny - y0 : rb->width;
         if (read_columns(r->group[G_YEARLY][m], np, y0, nc, rb) < 0)
             return -1;
-        for (size_t c = 0; c < nc; c++) {
-            double qq[IPSIM_NQUANTILES];
-            gather(rb, np, nc, c);
-            ipsim_stats_summary(rb->col, np, rb->sort, &mean[y0 + c], qq);
+        /* the columns' quantiles, a column per thread (no HDF5 call here) */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(rb->lanes) if (rb->lanes > 1)
+        for (long c = 0; c < (long)nc; c++) {
+            double qq[IPSIM_NQUANTILES], *sort;
+            double *col = gather(rb, np, nc, (size_t)c, &sort);
+            ipsim_stats_summary(col, np, sort, &mean[y0 + (size_t)c], qq);
             for (int k = 0; k < IPSIM_NQUANTILES; k++)
-                q[k * ny + y0 + c] = qq[k];
+                q[k * ny + y0 + (size_t)c] = qq[k];
         }
     }
     const char *name = ipsim_metric_get(m)->name;
@@ -199,10 +212,11 @@ static herr_t compute_targets(const ipsim_results *r, readback *rb, ipsim_target
         size_t nc = r->n_targets - c0 < rb->width ? r->n_targets - c0 : rb->width;
         if (read_columns(r->target_values, np, c0, nc, rb) < 0)
             return -1;
-        for (size_t c = 0; c < nc; c++) {
-            const ipsim_target *t = &r->scn->targets[c0 + c];
-            gather(rb, np, nc, c);
-            ipsim_stats_target(rb->col, np, (int)t->op, t->value, rb->sort, &st[c0 + c]);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(rb->lanes) if (rb->lanes > 1)
+        for (long c = 0; c < (long)nc; c++) {
+            const ipsim_target *t = &r->scn->targets[c0 + (size_t)c];
+            double *sort, *col = gather(rb, np, nc, (size_t)c, &sort);
+            ipsim_stats_target(col, np, (int)t->op, t->value, sort, &st[c0 + (size_t)c]);
         }
     }
     return 0;
