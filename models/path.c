@@ -245,8 +245,16 @@ static void month_store(ipsim_ws *ws, ipsim_block *b, size_t slot, int t)
     }
 }
 
-/* Adds month t to the yearly per-zone values: flows add up, stocks take
- * the value of the year's last simulated month (`stocks` is 1 then). */
+/* 1 if month t is the first simulated month of its year. */
+static int year_start(const ipsim_model *m, int t)
+{
+    return t == 0 || m->year_of[t - 1] != m->year_of[t];
+}
+
+/* Adds month t to the yearly per-zone values: flows add up from the year's
+ * first simulated month, which sets them (so no zeroing of the slot before
+ * a path), stocks take the value of the year's last (`stocks` is 1 then).
+ * Every year has both months: each yearly value is written by its path. */
 static void add_to(double *restrict dst, const double *restrict src, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -257,12 +265,14 @@ static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t, i
 {
     size_t Z = ws->m->Z, y = (size_t)ws->m->year_of[t];
     const double *o = ws->out;
+    int first = year_start(ws->m, t);
     for (int m = 0; m < IPSIM_NMONTHLY; m++) {
         double *dst = ipsim_block_yearly_zone(b, m, slot) + y * Z;
         const double *src = o + (size_t)m * Z;
-        if (ipsim_metric_get(m)->kind == IPSIM_FLOW)
+        int flow = ipsim_metric_get(m)->kind == IPSIM_FLOW;
+        if (flow && !first)
             add_to(dst, src, Z);
-        else if (stocks)
+        else if (flow || stocks)
             memcpy(dst, src, Z * sizeof *dst);
     }
 }
@@ -312,14 +322,11 @@ int ipsim_path_run(ipsim_ws *ws, uint64_t seed, uint64_t path, ipsim_block *b, s
                    ipsim_error *err)
 {
     const ipsim_model *m = ws->m;
-    size_t Z = m->Z;
     ipsim_stream_set_path(&ws->st, seed, path);
     ipsim_demand_reset(ws);
     ipsim_land_reset(ws);
     ipsim_production_reset(ws);
     ipsim_lifecycle_reset(ws);
-    for (int k = 0; k < IPSIM_NMETRICS; k++)
-        memset(ipsim_block_yearly_zone(b, k, slot), 0, (size_t)m->n_years * Z * sizeof(double));
 
     for (int t = 0; t < m->T; t++) {
         month_open(ws);
