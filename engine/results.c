@@ -566,6 +566,7 @@ ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, s
         return NULL;
     r->file = r->scratch = r->target_values = r->blocks_done = -1;
     r->lock_fd = -1;
+    r->cache_keep = IPSIM_RESULTS_CACHE_KEEP;
     for (int i = 0; i < N_SCALES; i++)
         r->scale[i] = -1;
     for (int g = 0; g < N_GROUPS; g++)
@@ -974,12 +975,27 @@ static size_t max_jobs(const ipsim_results *r, const ipsim_block *b)
     return n;
 }
 
+/* Drops from the page cache what lies more than r->cache_keep behind the
+ * previous checkpoint's end: its writeback started a checkpoint ago, and
+ * the kernel keeps any page still dirty or being written.  Advisory, like
+ * sync_file_range: an error changes nothing but the cache. */
+static void drop_cache(ipsim_results *r)
+{
+    struct stat st;
+    if (r->lock_fd < 0 || r->cache_keep == 0 || fstat(r->lock_fd, &st) < 0)
+        return;
+    if (r->synced_to > r->cache_keep)
+        (void)posix_fadvise(r->lock_fd, 0, (off_t)(r->synced_to - r->cache_keep),
+                            POSIX_FADV_DONTNEED);
+    r->synced_to = (size_t)st.st_size;
+}
+
 /* Marks the blocks that b covers whole as done, after their data: the
  * first flush puts the data on disk, the second the marks, so a mark
  * never reaches the file before what it vouches for.  SWMR orders the
  * metadata writes of each flush, so a run killed at any moment leaves a
  * file whose marked blocks read back intact. */
-static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
+static herr_t checkpoint(ipsim_results *r, const ipsim_block *b)
 {
     size_t B = r->block_paths, k0 = (b->path0 + B - 1) / B, k1 = k0;
     while (k1 < r->n_blocks && k1 * B >= b->path0 &&
@@ -999,6 +1015,7 @@ static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
     if (r->lock_fd >= 0)
         (void)sync_file_range(r->lock_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
+    drop_cache(r);
     hsize_t start = k0, count = k1 - k0;
     unsigned char *ones = malloc(count);
     hid_t mem = H5Screate_simple(1, &count, NULL), fsp = H5Dget_space(r->blocks_done);
@@ -1024,6 +1041,11 @@ static herr_t checkpoint(const ipsim_results *r, const ipsim_block *b)
 void ipsim_results_set_threads(ipsim_results *r, int threads)
 {
     r->threads = threads > 0 ? threads : 1;
+}
+
+void ipsim_results_set_cache_keep(ipsim_results *r, size_t bytes)
+{
+    r->cache_keep = bytes;
 }
 
 void ipsim_results_set_deflate(ipsim_results *r, int level)

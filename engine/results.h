@@ -40,6 +40,16 @@ void ipsim_results_set_threads(ipsim_results *r, int threads);
  * filter mask says they were skipped, which every HDF5 reader honours. */
 void ipsim_results_set_deflate(ipsim_results *r, int level);
 
+/* Page cache the file keeps while it is written (default
+ * IPSIM_RESULTS_CACHE_KEEP bytes): at each checkpoint, the pages more than
+ * `bytes` behind the end of the last checkpoint (written back by then, or
+ * being written) are dropped from the cache (posix_fadvise DONTNEED).  A
+ * run of 10^5 paths writes ~10 GB it will not read again; left cached, it
+ * pushes everything else out of memory and costs the kernel reclaim time
+ * (docs/performance.md).  0 keeps everything cached. */
+#define IPSIM_RESULTS_CACHE_KEEP ((size_t)512 << 20)
+void ipsim_results_set_cache_keep(ipsim_results *r, size_t bytes);
+
 /* Stores slots 0 .. b->n-1 of b as paths b->path0 ... */
 int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_error *err);
 

@@ -64,6 +64,8 @@ struct ipsim_results {
     hid_t blocks_done;   /* uint8 [block]: 1 once the block's data are flushed */
     size_t n_blocks;
     int lock_fd;         /* holds the run's lock on FILE.partial, or -1 */
+    size_t cache_keep;   /* ipsim_results_set_cache_keep */
+    size_t synced_to;    /* FILE.partial's size at the last checkpoint */
 };
 
 

@@ -30,6 +30,7 @@ void ipsim_run_opts_init(ipsim_run_opts *o)
     o->seed = 1;
     o->store = IPSIM_STORE_YEARLY;
     o->deflate = -1;
+    o->cache_keep = IPSIM_RESULTS_CACHE_KEEP;
 }
 
 size_t ipsim_run_block_paths(const ipsim_scenario *scn, const ipsim_run_opts *o)
@@ -331,6 +332,7 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
                  : ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
     if (rc == IPSIM_OK) {
         ipsim_results_set_threads(r, threads_of(o));
+        ipsim_results_set_cache_keep(r, o->cache_keep);
         ipsim_results_set_deflate(r, o->deflate >= 0                     ? o->deflate
                                      : o->store == IPSIM_STORE_MONTHLY ? 4
                                                                        : 0);

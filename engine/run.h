@@ -46,6 +46,9 @@ typedef struct {
     int deflate;         /* per-path chunks' deflate level, 0 (stored) to 9, see
                           * ipsim_results_set_deflate; default -1: 0, or 4 with
                           * monthly data (ten times larger, and asked for) */
+    size_t cache_keep;   /* page cache of the file kept while writing, bytes
+                          * (ipsim_results_set_cache_keep; default
+                          * IPSIM_RESULTS_CACHE_KEEP, 0: all) */
     ipsim_run_timing *timing; /* NULL, or added to by the run */
 } ipsim_run_opts;
 
