@@ -799,8 +799,9 @@ static void test_unaligned_blocks(void **state)
 }
 
 /* The writer thread (writer.h) stores blocks handed over from
- * IPSIM_WRITER_DEPTH + 1 buffers used in turn, as the run does: in order,
- * whole, every value where it belongs, and says how far it has stored. */
+ * IPSIM_WRITER_DEPTH + 1 buffers used in turn (the fewest a caller may
+ * use): in order, whole, every value where it belongs; it says how far it
+ * has stored, and whether (or, waiting, once) it has released a block. */
 static void test_writer_queue(void **state)
 {
     (void)state;
@@ -825,7 +826,14 @@ static void test_writer_queue(void **state)
         size_t p0 = k * SMALL, n = N_PATHS - p0 < SMALL ? N_PATHS - p0 : SMALL;
         fill_block(&b[k % NB], p0, n); /* free again: DEPTH submits since its last */
         assert_int_equal(ipsim_writer_submit(w, &b[k % NB], &err), IPSIM_OK);
+        int released;
+        assert_int_equal(ipsim_writer_released(w, p0 + n, &released, &err), IPSIM_OK);
+        if (k % 3 == 1) { /* every third block, wait for it */
+            assert_int_equal(ipsim_writer_wait_released(w, p0 + n, &err), IPSIM_OK);
+            released = 1;
+        }
         size_t stored = ipsim_writer_stored(w);
+        assert_true(!released || stored >= p0 + n); /* released: stored, no error */
         assert_true(stored >= seen);                          /* never goes back */
         assert_true(stored <= p0 + n);                        /* nothing not handed over */
         assert_true(stored % SMALL == 0 || stored == N_PATHS); /* whole blocks */
