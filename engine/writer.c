@@ -101,14 +101,20 @@ int ipsim_writer_start(ipsim_writer **out, ipsim_results *r, ipsim_error *err)
     return IPSIM_OK;
 }
 
+/* The first error of any block stored so far (locked), into *err. */
+static int status(const ipsim_writer *w, ipsim_error *err)
+{
+    if (w->rc != IPSIM_OK && err)
+        *err = w->err;
+    return w->rc;
+}
+
 /* Waits (locked) until at most `left` blocks are queued; the status. */
 static int wait_queue(ipsim_writer *w, int left, ipsim_error *err)
 {
     while (w->count > left)
         pthread_cond_wait(&w->cv, &w->mu);
-    if (w->rc != IPSIM_OK && err)
-        *err = w->err;
-    return w->rc;
+    return status(w, err);
 }
 
 int ipsim_writer_submit(ipsim_writer *w, const ipsim_block *b, ipsim_error *err)
@@ -136,9 +142,7 @@ int ipsim_writer_released(ipsim_writer *w, size_t end, int *released, ipsim_erro
 {
     pthread_mutex_lock(&w->mu);
     *released = w->released >= end;
-    int rc = w->rc;
-    if (rc != IPSIM_OK && err)
-        *err = w->err;
+    int rc = status(w, err);
     pthread_mutex_unlock(&w->mu);
     return rc;
 }
@@ -148,9 +152,7 @@ int ipsim_writer_wait_released(ipsim_writer *w, size_t end, ipsim_error *err)
     pthread_mutex_lock(&w->mu);
     while (w->released < end && w->rc == IPSIM_OK)
         pthread_cond_wait(&w->cv, &w->mu);
-    int rc = w->rc;
-    if (rc != IPSIM_OK && err)
-        *err = w->err;
+    int rc = status(w, err);
     pthread_mutex_unlock(&w->mu);
     return rc;
 }

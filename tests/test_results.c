@@ -127,15 +127,23 @@ static void fill_block(ipsim_block *b, size_t path0, size_t n)
     }
 }
 
+/* A new results file of N_PATHS paths, or the test fails. */
+static ipsim_results *create_results(const fixture *f, const char *file, uint64_t seed,
+                                     size_t block, enum ipsim_store store)
+{
+    ipsim_results *r = NULL;
+    ipsim_error err = {0};
+    if (ipsim_results_create(&r, file, &f->scn, seed, N_PATHS, block, store, &err) != IPSIM_OK)
+        fail_msg("create: %s", err.msg);
+    return r;
+}
+
 /* Writes blocks 0, 2, 1 (block 2 before block 1, block 2 short); returns
  * the open results for the caller to finish or abort. */
 static ipsim_results *write_run(const fixture *f, const char *file, enum ipsim_store store)
 {
-    ipsim_results *r = NULL;
+    ipsim_results *r = create_results(f, file, 7, BLOCK, store);
     ipsim_error err = {0};
-    int rc = ipsim_results_create(&r, file, &f->scn, 7, N_PATHS, BLOCK, store, &err);
-    if (rc != IPSIM_OK)
-        fail_msg("create: %s", err.msg);
     ipsim_block b;
     assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS,
                                        store == IPSIM_STORE_MONTHLY, &err),
@@ -773,11 +781,8 @@ static void test_unaligned_blocks(void **state)
     fixture f;
     fixture_init(&f);
     const char *file = TMP("unaligned.h5");
-    ipsim_results *r = NULL;
+    ipsim_results *r = create_results(&f, file, 7, BLOCK, IPSIM_STORE_MONTHLY);
     ipsim_error err = {0};
-    assert_int_equal(
-        ipsim_results_create(&r, file, &f.scn, 7, N_PATHS, BLOCK, IPSIM_STORE_MONTHLY, &err),
-        IPSIM_OK);
     ipsim_results_set_threads(r, 3);
     ipsim_block b;
     assert_int_equal(ipsim_block_alloc(&b, 12, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 1, &err),
@@ -808,12 +813,9 @@ static void test_writer_queue(void **state)
     fixture f;
     fixture_init(&f);
     const char *file = TMP("writer.h5");
-    ipsim_results *r = NULL;
-    ipsim_error err = {0};
     enum { SMALL = 4, NB = IPSIM_WRITER_DEPTH + 1 };
-    assert_int_equal(
-        ipsim_results_create(&r, file, &f.scn, 7, N_PATHS, SMALL, IPSIM_STORE_YEARLY, &err),
-        IPSIM_OK);
+    ipsim_results *r = create_results(&f, file, 7, SMALL, IPSIM_STORE_YEARLY);
+    ipsim_error err = {0};
     ipsim_block b[NB];
     for (int i = 0; i < NB; i++)
         assert_int_equal(ipsim_block_alloc(&b[i], SMALL, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS,
@@ -862,11 +864,8 @@ static void test_no_targets(void **state)
     fixture_init(&f);
     f.scn.n_targets = 0;
     const char *file = TMP("no_targets.h5");
-    ipsim_results *r = NULL;
+    ipsim_results *r = create_results(&f, file, 3, BLOCK, IPSIM_STORE_SUMMARY);
     ipsim_error err = {0};
-    assert_int_equal(
-        ipsim_results_create(&r, file, &f.scn, 3, N_PATHS, BLOCK, IPSIM_STORE_SUMMARY, &err),
-        IPSIM_OK);
     ipsim_block b;
     assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, 0, 0, &err),
                      IPSIM_OK);
@@ -909,11 +908,8 @@ static void test_missing_paths(void **state)
     const char *file = TMP("missing.h5");
     char partial[512];
     cat(file, ".partial", partial, sizeof partial);
-    ipsim_results *r = NULL;
+    ipsim_results *r = create_results(&f, file, 1, BLOCK, IPSIM_STORE_SUMMARY);
     ipsim_error err = {0};
-    assert_int_equal(
-        ipsim_results_create(&r, file, &f.scn, 1, N_PATHS, BLOCK, IPSIM_STORE_SUMMARY, &err),
-        IPSIM_OK);
     ipsim_block b;
     assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 0, &err),
                      IPSIM_OK);
@@ -933,11 +929,8 @@ static void test_bad_block(void **state)
     fixture f;
     fixture_init(&f);
     const char *file = TMP("bad_block.h5");
-    ipsim_results *r = NULL;
+    ipsim_results *r = create_results(&f, file, 1, BLOCK, IPSIM_STORE_MONTHLY);
     ipsim_error err = {0};
-    assert_int_equal(
-        ipsim_results_create(&r, file, &f.scn, 1, N_PATHS, BLOCK, IPSIM_STORE_MONTHLY, &err),
-        IPSIM_OK);
     ipsim_block b;
     assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 1, &err),
                      IPSIM_OK);
