@@ -97,6 +97,12 @@ static inline void ipsim_stream_at_words(ipsim_stream *s, uint32_t zone, uint32_
     s->end = 4 * n_blocks;
 }
 
+/* Skips the next n words of those primed (n <= the words left). */
+static inline void ipsim_stream_skip(ipsim_stream *s, unsigned n)
+{
+    s->pos += n;
+}
+
 /* Computes the stream's next block into buf (out of line: the inline
  * fast path below stays small enough to inline everywhere). */
 void ipsim_stream_refill(ipsim_stream *s);

@@ -153,23 +153,50 @@ static inline int ipsim_variates_gamma_accepts(const ipsim_variates_gamma_shape 
     return u < 1.0 - 0.0331 * x2 * x2 || ipsim_variates_gamma_log_test(g, x2, v, u);
 }
 
-/* The gamma the two words w0 (its normal) and w1 (its uniform) give alone:
- * 1 and *r when Marsaglia-Tsang's first try is accepted (~98 % at shape 4;
- * never for a shape below 1, whose boost needs a third word); else 0, and
- * ipsim_variates_gamma on the same words decides.  The same arithmetic as
- * ipsim_variates_gamma, so the same number. */
+/* Marsaglia and Tsang's first try from the two words w0 (its normal) and
+ * w1 (its uniform), with no branch on them (the batched path takes many
+ * at once, and a squeeze that fails one try in ten would be a mispredicted
+ * branch): *r = d v and *tr the try, and
+ *   IPSIM_GAMMA_ACCEPT  the squeeze accepts it: *r is the draw;
+ *   IPSIM_GAMMA_LOG     only the log test can (ipsim_variates_gamma_log_test
+ *                       on *tr): *r is the draw if it does;
+ *   IPSIM_GAMMA_MORE    the words do not decide (the normal needs more, a
+ *                       shape below 1 needs a third word for its boost, or
+ *                       v <= 0): ipsim_variates_gamma on the same words does.
+ * The same arithmetic as ipsim_variates_gamma, so the same number. */
+enum { IPSIM_GAMMA_ACCEPT = 0, IPSIM_GAMMA_LOG = 1, IPSIM_GAMMA_MORE = 2 };
+
+typedef struct {
+    double x2, v, u;
+} ipsim_variates_gamma_try;
+
+static inline int ipsim_variates_gamma_first(const ipsim_variates_gamma_shape *g, uint32_t w0,
+                                             uint32_t w1, double *r, ipsim_variates_gamma_try *tr)
+{
+    double x;
+    int normal = ipsim_variates_normal_word(w0, &x);
+    double v = 1.0 + g->c * x;
+    int more = (!normal) | g->boost | (!(v > 0.0));
+    v = v * v * v;
+    *r = g->d * v;
+    tr->x2 = x * x;
+    tr->v = v;
+    tr->u = ipsim_stream_word_uniform(w1);
+    int squeeze = tr->u < 1.0 - 0.0331 * tr->x2 * tr->x2;
+    return more * IPSIM_GAMMA_MORE | (!more & !squeeze); /* arithmetic: no branch */
+}
+
+/* The gamma the two words w0 and w1 give alone: 1 and *r when
+ * Marsaglia-Tsang's first try is accepted (~96 % at shape 4; never for a
+ * shape below 1); else 0, and ipsim_variates_gamma on the same words
+ * decides. */
 static inline int ipsim_variates_gamma_words(const ipsim_variates_gamma_shape *g, uint32_t w0,
                                              uint32_t w1, double *r)
 {
-    double x;
-    if (!ipsim_variates_normal_word(w0, &x) || g->boost)
-        return 0;
-    double v = 1.0 + g->c * x;
-    if (!(v > 0.0))
-        return 0;
-    v = v * v * v;
-    *r = g->d * v;
-    return ipsim_variates_gamma_accepts(g, x, v, ipsim_stream_word_uniform(w1));
+    ipsim_variates_gamma_try tr;
+    int first = ipsim_variates_gamma_first(g, w0, w1, r, &tr);
+    return first == IPSIM_GAMMA_ACCEPT ||
+           (first == IPSIM_GAMMA_LOG && ipsim_variates_gamma_log_test(g, tr.x2, tr.v, tr.u));
 }
 
 /* Poisson(mu), mu >= 0 and finite: inversion of one word below
@@ -188,18 +215,30 @@ extern const double ipsim_variates_recip[IPSIM_VARIATES_RECIP];
 
 unsigned ipsim_variates_poisson_tail(double u, double mu, double p, double cdf);
 
+/* The first four terms of the inversion of u, with p0 = exp(-mu) given:
+ * the count when it is below 4 (u <= P(N <= 3), *tail = 0), else *tail =
+ * 1 and ipsim_variates_poisson_tail(u, mu, *p3, *f3) goes on.  No branch,
+ * so that a compiler can take many means at once in SIMD lanes. */
+static inline unsigned ipsim_variates_poisson_head(double u, double mu, double p0, int *tail,
+                                                   double *p3, double *f3)
+{
+    const double *r = ipsim_variates_recip;
+    double p1 = p0 * (mu * r[1]), p2 = p1 * (mu * r[2]);
+    *p3 = p2 * (mu * r[3]);
+    double f0 = p0, f1 = f0 + p1, f2 = f1 + p2;
+    *f3 = f2 + *p3;
+    *tail = u > *f3;
+    return (unsigned)(u > f0) + (unsigned)(u > f1) + (unsigned)(u > f2);
+}
+
 /* The same with p0 = ipsim_variates_exp(-mu) given (computed for many
  * means at once with ipsim_variates_exp_n). */
 static inline unsigned ipsim_variates_poisson_inv_p0(uint32_t w, double mu, double p0)
 {
-    const double *r = ipsim_variates_recip;
-    double u = ipsim_stream_word_uniform(w);
-    double p1 = p0 * (mu * r[1]), p2 = p1 * (mu * r[2]);
-    double p3 = p2 * (mu * r[3]);
-    double f0 = p0, f1 = f0 + p1, f2 = f1 + p2, f3 = f2 + p3;
-    if (u > f3)
-        return ipsim_variates_poisson_tail(u, mu, p3, f3);
-    return (unsigned)(u > f0) + (unsigned)(u > f1) + (unsigned)(u > f2);
+    double u = ipsim_stream_word_uniform(w), p3, f3;
+    int tail;
+    unsigned n = ipsim_variates_poisson_head(u, mu, p0, &tail, &p3, &f3);
+    return tail ? ipsim_variates_poisson_tail(u, mu, p3, f3) : n;
 }
 
 static inline unsigned ipsim_variates_poisson_inv(uint32_t w, double mu)

@@ -66,15 +66,14 @@ double ipsim_demand_macro(ipsim_ws *ws, int t)
     return ipsim_variates_exp(ws->macro_m - m->macro_half_var[t]);
 }
 
-/* The count of zone z in month t from the PTRS mean on: its own stream. */
-/* The count of zone z in month t with mean mu: below the PTRS mean by
- * inverting its word w, with p0 = exp(-mu) given (computed for many zones
- * at once); from it on, from its own stream. */
+/* The count of zone z in month t with mean mu: 0 for mu <= 0; below the
+ * PTRS mean by inverting its word w, with p0 = exp(-mu) given (computed
+ * for many zones at once); from it on, from its own stream.  The callers
+ * count the draws. */
 static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w, double p0)
 {
     if (!(mu > 0.0))
         return 0;
-    ws->draws[IPSIM_P_COUNT]++;
     if (mu < IPSIM_VARIATES_POISSON_PTRS)
         return ipsim_variates_poisson_inv_p0(w, mu, p0);
     ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
@@ -94,11 +93,14 @@ unsigned ipsim_demand_count(ipsim_ws *ws, size_t z, int t, double macro)
     uint32_t w[4];
     count_block(ws, z, t, w);
     double mu = m->count_mean[(size_t)t * m->Z + z] * macro;
+    ws->draws[IPSIM_P_COUNT] += mu > 0.0;
     return count_of(ws, z, t, mu, w[t % 4], ipsim_variates_exp(-mu));
 }
 
 /* Every zone's count block for the four months from t - t % 4, a batch at
- * a time, unless ws->count_words already holds them for this path. */
+ * a time, unless ws->count_words already holds them for this path: word q
+ * of zone z's block in count_words[q Z + z], so that a month's words are
+ * one array. */
 static void count_blocks(ipsim_ws *ws, int t)
 {
     if (ws->count_gen == ws->st.gen && ws->count_quad == t / 4)
@@ -110,36 +112,54 @@ static void count_blocks(ipsim_ws *ws, int t)
         for (size_t z = z0; z < z1; z++)
             ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)(t - t % 4), IPSIM_P_COUNT, 0, 0);
         ipsim_stream_batch_run(&ws->st, b);
-        memcpy(ws->count_words + z0, b->w, (z1 - z0) * sizeof *b->w);
+        for (size_t q = 0; q < 4; q++)
+            for (size_t z = z0; z < z1; z++)
+                ws->count_words[q * ws->m->Z + z] = b->w[z - z0][q];
     }
     ws->count_gen = ws->st.gen;
     ws->count_quad = t / 4;
 }
 
-/* The lag from its Gamma(shape, 1) draw g (unused when the lag is fixed),
- * and the exponents of capital and land from the project's normals z1
+/* The exponents of capital and land from the project's normals z1
  * (capital) and z2 (intensity): K = exp(a), I = exp(b) and l = K / I =
- * exp(a - b), two independent exps and no division.  The one place both
- * ways of drawing a project below go through. */
-static void project_shape(const ipsim_zone_draws *d, ipsim_project *p, double z1, double z2,
-                          double g, double *log_capital, double *log_land)
+ * exp(a - b), two independent exps and no division. */
+static void project_exponents(const ipsim_zone_draws *d, int fdi, double z1, double z2,
+                              double *log_capital, double *log_land)
 {
-    double a = d->log_median[p->fdi] + d->capital_sigma * z1;
+    double a = d->log_median[fdi] + d->capital_sigma * z1;
     double b = d->log_capital_per_ha + d->intensity_sigma * z2;
     *log_capital = a;
     *log_land = a - b;
-    if (d->lag_fixed) {
-        p->lag = d->lag_fixed;
-        return;
-    }
-    /* ceil(y) for 0 <= y < 1e9 as truncation plus one where it fell short:
-     * the same number, without the branchy ceil() of baseline x86-64 */
-    double y = d->lag_scale * g, c = 1e9; /* past any horizon: never applied */
-    if (y < 1e9) {
-        double tr = (double)(long long)y;
-        c = tr + (double)(tr < y);
-    }
-    p->lag = c < 1.0 ? 1 : (int)c;
+}
+
+/* The lag from its Gamma(shape, 1) draw g (unused when the lag is fixed):
+ * ceil(y), at least 1, for 0 <= y < 1e9, else 1e9 (past any horizon:
+ * never applied).  As the truncation plus one where it fell short, in
+ * integers: the same number as ceil(), without the branchy ceil() of
+ * baseline x86-64 or a long chain of double operations, and with selects
+ * rather than branches (the batched path computes it even for draws it
+ * will redo). */
+static int project_lag(const ipsim_zone_draws *d, double g)
+{
+    double y = d->lag_scale * g;
+    y = y < 1e9 ? y : 1e9;
+    y = y > 0.0 ? y : 0.0; /* (a draw to redo may give any y) */
+    int i = (int)y;
+    i += (double)i < y;
+    i = i < 1 ? 1 : i;
+    return d->lag_fixed ? d->lag_fixed : i;
+}
+
+/* The draws after the four Bernoullis, from the stream: the two normals
+ * and the lag's gamma, in that order. */
+static void project_rest(ipsim_stream *s, const ipsim_zone_draws *d, ipsim_project *p, double *a,
+                         double *l)
+{
+    double z1 = ipsim_variates_normal(s);
+    double z2 = ipsim_variates_normal(s);
+    double g = d->lag_fixed ? 0.0 : ipsim_variates_gamma(s, &d->lag_shape);
+    project_exponents(d, p->fdi, z1, z2, a, l);
+    p->lag = project_lag(d, g);
 }
 
 /* The seven draws from the project's selected stream, in its order. */
@@ -151,21 +171,27 @@ static void project_draws(ipsim_ws *ws, size_t z, ipsim_project *p)
     p->needs_wwtp = ipsim_variates_bernoulli(s, d->wwtp);
     p->abandon = ipsim_variates_bernoulli(s, d->abandon);
     p->redirect = ipsim_variates_bernoulli(s, d->redirect);
-    double z1 = ipsim_variates_normal(s);
-    double z2 = ipsim_variates_normal(s);
-    double g = d->lag_fixed ? 0.0 : ipsim_variates_gamma(s, &d->lag_shape);
     double a, l;
-    project_shape(d, p, z1, z2, g, &a, &l);
+    project_rest(s, d, p, &a, &l);
     p->capital = ipsim_variates_exp(a);
     p->land = ipsim_variates_exp(l);
 }
 
-/* The same from the stream's first eight words w, when they are all it
- * needs (~93 % of projects: no ziggurat or gamma rejection), but for the
- * two exps, left to the caller with their exponents in e[0..1]; returns 0
- * otherwise, and then project_draws must draw it.  Straight-line code for
- * the common case: the stream's bookkeeping and the samplers' branches
- * cost more than the draws. */
+/* What the stream's first eight words leave of a project (project_words). */
+enum {
+    WORDS_DONE,   /* all of it: only the two exps are left */
+    WORDS_LOG,    /* the lag, if the log test accepts its first try */
+    WORDS_LAG,    /* all but the lag, whose gamma needs more words */
+    /* (these three are IPSIM_GAMMA_ACCEPT, _LOG and _MORE of the lag) */
+    WORDS_NORMAL, /* the Bernoullis only: a normal needs more words */
+};
+
+/* The project from the stream's first eight words w, but for the two exps
+ * (left to the caller with their exponents in e[0..1]) and what the
+ * returned WORDS_* says is left (~93 % of projects: nothing).  Straight-
+ * line code with no branch on the words: the stream's bookkeeping and the
+ * samplers' branches cost more than the draws, and these outcomes are
+ * random. */
 static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_project *p,
                          double e[2])
 {
@@ -173,12 +199,16 @@ static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_p
     p->needs_wwtp = (uint64_t)w[1] < d->wwtp;
     p->abandon = (uint64_t)w[2] < d->abandon;
     p->redirect = (uint64_t)w[3] < d->redirect;
-    double z1, z2, g = 0.0;
-    int ok = ipsim_variates_normal_word(w[4], &z1) & ipsim_variates_normal_word(w[5], &z2);
-    if (!d->lag_fixed)
-        ok &= ipsim_variates_gamma_words(&d->lag_shape, w[6], w[7], &g);
-    project_shape(d, p, z1, z2, g, &e[0], &e[1]);
-    return ok;
+    double z1, z2, g;
+    ipsim_variates_gamma_try tr;
+    int normals = ipsim_variates_normal_word(w[4], &z1) & ipsim_variates_normal_word(w[5], &z2);
+    /* a fixed lag draws nothing: its (zeroed) shape only makes numbers */
+    int lag = ipsim_variates_gamma_first(&d->lag_shape, w[6], w[7], &g, &tr);
+    lag = d->lag_fixed ? IPSIM_GAMMA_ACCEPT : lag;
+    project_exponents(d, p->fdi, z1, z2, &e[0], &e[1]);
+    p->lag = project_lag(d, g);
+    /* WORDS_NORMAL (3) or'ed onto any other gives itself: no branch */
+    return lag | (!normals * WORDS_NORMAL);
 }
 
 void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_project *p)
@@ -191,38 +221,102 @@ void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_proje
 int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
 {
     const ipsim_model *m = ws->m;
-    const double *mean = m->count_mean + (size_t)t * m->Z;
+    size_t Z = m->Z;
+    const double *mean = m->count_mean + (size_t)t * Z;
     double *mu = ws->count_mu, *p0 = ws->count_p0;
+    unsigned *n = ws->arrivals;
+    int *tail = ws->count_tail;
     count_blocks(ws, t);
+    const uint32_t *w = ws->count_words + (size_t)(t % 4) * Z;
     /* every zone's P(N = 0) = exp(-mu) at once, in SIMD lanes */
-    for (size_t z = 0; z < m->Z; z++) {
+    for (size_t z = 0; z < Z; z++) {
         mu[z] = mean[z] * macro;
         p0[z] = -mu[z];
     }
-    ipsim_variates_exp_n(p0, p0, m->Z);
-    for (size_t z = 0; z < m->Z; z++) {
-        unsigned n = count_of(ws, z, t, mu[z], ws->count_words[z][t % 4], p0[z]);
-        if (n >= IPSIM_STREAM_MAX_INDEX)
+    ipsim_variates_exp_n(p0, p0, Z);
+    /* the usual count (a mean in (0, PTRS), fewer than 4 arrivals) of
+     * every zone, in SIMD lanes too; then the others */
+    uint64_t drawn = 0;
+    int any = 0;
+    for (size_t z = 0; z < Z; z++) {
+        double p3, f3;
+        n[z] = ipsim_variates_poisson_head(ipsim_stream_word_uniform(w[z]), mu[z], p0[z], &tail[z],
+                                           &p3, &f3);
+        tail[z] |= !(mu[z] > 0.0) | !(mu[z] < IPSIM_VARIATES_POISSON_PTRS);
+        drawn += mu[z] > 0.0;
+        any |= tail[z];
+    }
+    ws->draws[IPSIM_P_COUNT] += drawn;
+    for (size_t z = 0; any && z < Z; z++) {
+        if (!tail[z])
+            continue;
+        n[z] = count_of(ws, z, t, mu[z], w[z], p0[z]);
+        if (n[z] >= IPSIM_STREAM_MAX_INDEX)
             return ipsim_error_set(err, IPSIM_EINPUT,
                                    "zone %s: %u arrivals in one month exceed the stream limit %u",
-                                   ws->m->zones[z].name, n, IPSIM_STREAM_MAX_INDEX);
-        ws->arrivals[z] = n;
+                                   m->zones[z].name, n[z], IPSIM_STREAM_MAX_INDEX);
     }
     ws->next_zone = 0;
     ws->next_index = 0;
     return IPSIM_OK;
 }
 
-/* Project k of the chunk drawn in full from its stream, whose first two
- * blocks the batch holds.  Out of line: the batched path draws ~93 % of
- * projects without it. */
-__attribute__((noinline)) static void redraw(ipsim_ws *ws, int t, size_t k)
+/* What project_words left of project k of the chunk, from its stream,
+ * whose first two blocks the batch holds.  Out of line: ~7 % of
+ * projects. */
+__attribute__((noinline)) static void redraw(ipsim_ws *ws, int t, size_t k, int left)
 {
     const ipsim_stream_batch *b = &ws->batch;
     size_t z = ws->chunk_zone[k];
+    const ipsim_zone_draws *d = &ws->m->draws[z];
+    ipsim_project *p = &ws->chunk[k];
     uint32_t i = b->c2[2 * k] & 0x0FFFFFFFu; /* the index it was added with */
     ipsim_stream_at_words(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, b->w[2 * k], 2);
-    project_draws(ws, z, &ws->chunk[k]);
+    ipsim_stream_skip(&ws->st, 4); /* the Bernoullis, which project_words drew */
+    double a, l;
+    project_rest(&ws->st, d, p, &a, &l);
+    if (left == WORDS_NORMAL) { /* else the normals, so a and l, are the batch's */
+        p->capital = ipsim_variates_exp(a);
+        p->land = ipsim_variates_exp(l);
+    }
+}
+
+/* Projects [0, n) of the chunk from the batch's words: project_words for
+ * all, the exps of all in SIMD lanes, then the log tests and the redraws
+ * of the few that need them, from lists made without a branch. */
+static void chunk_draw(ipsim_ws *ws, int t, size_t n)
+{
+    const ipsim_stream_batch *b = &ws->batch;
+    double *e = ws->chunk_exp;
+    unsigned char *left = ws->chunk_left;
+    size_t *tests = ws->chunk_tests, *redo = ws->chunk_redo, n_tests = 0, n_redo = 0;
+    for (size_t k = 0; k < n; k++) {
+        int r = project_words(&ws->m->draws[ws->chunk_zone[k]], b->w[2 * k], &ws->chunk[k],
+                              e + 2 * k);
+        left[k] = (unsigned char)r;
+        tests[n_tests] = k;
+        n_tests += r == WORDS_LOG;
+        redo[n_redo] = k;
+        n_redo += r >= WORDS_LAG;
+    }
+    ipsim_variates_exp_n(e, e, 2 * n); /* capital and land of all */
+    for (size_t k = 0; k < n; k++) {
+        ws->chunk[k].capital = e[2 * k];
+        ws->chunk[k].land = e[2 * k + 1];
+    }
+    for (size_t j = 0; j < n_tests; j++) {
+        size_t k = tests[j];
+        const ipsim_variates_gamma_shape *g = &ws->m->draws[ws->chunk_zone[k]].lag_shape;
+        ipsim_variates_gamma_try tr;
+        double r;
+        ipsim_variates_gamma_first(g, b->w[2 * k + 1][2], b->w[2 * k + 1][3], &r, &tr);
+        if (!ipsim_variates_gamma_log_test(g, tr.x2, tr.v, tr.u)) {
+            left[k] = WORDS_LAG;
+            redo[n_redo++] = k;
+        }
+    }
+    for (size_t j = 0; j < n_redo; j++)
+        redraw(ws, t, redo[j], left[redo[j]]);
 }
 
 size_t ipsim_demand_next(ipsim_ws *ws, int t)
@@ -260,18 +354,7 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     ws->next_zone = z;
     ws->next_index = i;
     ipsim_stream_batch_run(&ws->st, b);
-    double *e = ws->chunk_exp;
-    unsigned char *ok = ws->chunk_ok;
-    for (size_t k = 0; k < n; k++)
-        ok[k] = (unsigned char)project_words(&ws->m->draws[ws->chunk_zone[k]], b->w[2 * k],
-                                             &ws->chunk[k], e + 2 * k);
-    ipsim_variates_exp_n(e, e, 2 * n); /* capital and land of all, in SIMD lanes */
-    for (size_t k = 0; k < n; k++) {
-        ws->chunk[k].capital = e[2 * k];
-        ws->chunk[k].land = e[2 * k + 1];
-        if (!ok[k])
-            redraw(ws, t, k);
-    }
+    chunk_draw(ws, t, n);
     ws->draws[IPSIM_P_PROJECT] += n;
     return n;
 }

@@ -9,7 +9,7 @@
 #include <math.h>
 
 
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(__AVX2__)
 #include <emmintrin.h>
 #endif
 
@@ -174,9 +174,35 @@ static inline double allowed(const double *C, const uint64_t *mask, size_t w)
     return !mask || mask[w] ? C[w] : -1.0;
 }
 
-#ifdef __SSE2__
-/* Two zones at a time: C where the mask allows, -1.0 elsewhere. */
-static inline __m128d allowed2(const double *C, const uint64_t *mask, size_t w)
+/* The same for LANES zones at a time from w, in the widest SIMD lanes the
+ * build has: max, and the bits of the lanes equal to a value. */
+#if defined(__AVX2__)
+#include <immintrin.h>
+#define LANES 4
+typedef __m256d lanes;
+static inline lanes lanes_allowed(const double *C, const uint64_t *mask, size_t w)
+{
+    __m256d c = _mm256_loadu_pd(C + w);
+    if (!mask)
+        return c;
+    __m256d k = _mm256_castsi256_pd(_mm256_loadu_si256((const __m256i *)(mask + w)));
+    return _mm256_blendv_pd(_mm256_set1_pd(-1.0), c, k);
+}
+static inline lanes lanes_set(double x) { return _mm256_set1_pd(x); }
+static inline lanes lanes_max(lanes a, lanes b) { return _mm256_max_pd(a, b); }
+static inline double lanes_hmax(lanes a)
+{
+    __m128d h = _mm_max_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_max_pd(h, _mm_unpackhi_pd(h, h)));
+}
+static inline uint64_t lanes_eq(lanes a, double x)
+{
+    return (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(a, _mm256_set1_pd(x), _CMP_EQ_OQ));
+}
+#elif defined(__SSE2__)
+#define LANES 2
+typedef __m128d lanes;
+static inline lanes lanes_allowed(const double *C, const uint64_t *mask, size_t w)
 {
     __m128d c = _mm_loadu_pd(C + w);
     if (!mask)
@@ -184,27 +210,31 @@ static inline __m128d allowed2(const double *C, const uint64_t *mask, size_t w)
     __m128d k = _mm_castsi128_pd(_mm_loadu_si128((const __m128i *)(mask + w)));
     return _mm_or_pd(_mm_and_pd(k, c), _mm_andnot_pd(k, _mm_set1_pd(-1.0)));
 }
+static inline lanes lanes_set(double x) { return _mm_set1_pd(x); }
+static inline lanes lanes_max(lanes a, lanes b) { return _mm_max_pd(a, b); }
+static inline double lanes_hmax(lanes a) { return _mm_cvtsd_f64(_mm_max_pd(a, _mm_unpackhi_pd(a, a))); }
+static inline uint64_t lanes_eq(lanes a, double x)
+{
+    return (uint64_t)_mm_movemask_pd(_mm_cmpeq_pd(a, _mm_set1_pd(x)));
+}
 #endif
 
 /* The first zone in file order with the largest allowed C (ties: the
  * first), or -1 when no zone is allowed; *most gets its C.  Branch-free
  * over the zones: which one leads is random, and a mispredicted branch per
- * zone would cost more than the comparisons. */
+ * zone would cost more than the comparisons; the first is the lowest bit
+ * of a mask of the zones equal to the largest, 64 zones at a time. */
 static long most_clean(const double *C, const uint64_t *mask, size_t Z, double *most)
 {
     size_t w = 0;
     double m = -1.0;
-#ifdef __SSE2__
-    __m128d m0 = _mm_set1_pd(-1.0), m1 = m0, m2 = m0, m3 = m0;
-    for (; w + 8 <= Z; w += 8) {
-        m0 = _mm_max_pd(m0, allowed2(C, mask, w));
-        m1 = _mm_max_pd(m1, allowed2(C, mask, w + 2));
-        m2 = _mm_max_pd(m2, allowed2(C, mask, w + 4));
-        m3 = _mm_max_pd(m3, allowed2(C, mask, w + 6));
+#ifdef LANES
+    lanes m0 = lanes_set(-1.0), m1 = m0;
+    for (; w + 2 * LANES <= Z; w += 2 * LANES) {
+        m0 = lanes_max(m0, lanes_allowed(C, mask, w));
+        m1 = lanes_max(m1, lanes_allowed(C, mask, w + LANES));
     }
-    m0 = _mm_max_pd(_mm_max_pd(m0, m1), _mm_max_pd(m2, m3));
-    m0 = _mm_max_pd(m0, _mm_unpackhi_pd(m0, m0));
-    m = _mm_cvtsd_f64(m0);
+    m = lanes_hmax(lanes_max(m0, m1));
 #endif
     for (; w < Z; w++) {
         double c = allowed(C, mask, w);
@@ -213,36 +243,36 @@ static long most_clean(const double *C, const uint64_t *mask, size_t Z, double *
     *most = m;
     if (m < 0.0)
         return -1;
-    w = 0;
-#ifdef __SSE2__
-    __m128d mm = _mm_set1_pd(m);
-    for (; w + 2 <= Z; w += 2) {
-        int hit = _mm_movemask_pd(_mm_cmpeq_pd(allowed2(C, mask, w), mm));
-        if (hit)
-            return (long)(w + (hit & 1 ? 0 : 1));
-    }
+    for (size_t w0 = 0; w0 < Z; w0 += 64) {
+        size_t end = Z - w0 < 64 ? Z : w0 + 64;
+        uint64_t bits = 0;
+        w = w0;
+#ifdef LANES
+        for (; w + LANES <= end; w += LANES)
+            bits |= lanes_eq(lanes_allowed(C, mask, w), m) << (w - w0);
 #endif
-    for (; w < Z; w++)
-        if (allowed(C, mask, w) == m)
-            return (long)w;
+        for (; w < end; w++)
+            bits |= (uint64_t)(allowed(C, mask, w) == m) << (w - w0);
+        if (bits)
+            return (long)(w0 + (size_t)__builtin_ctzll(bits));
+    }
     return -1; /* not reached: m is some allowed zone's C */
 }
 
 /* The fitting zone with the most clean land other than z is the eligible
  * zone other than z with the most clean land (the first in file order on
- * ties), if that one has room.  z is left out by setting its C to -1 for
- * the search. */
+ * ties), if that one has room.  Since p does not fit z, z need not be left
+ * out of the search: if z is not eligible, the mask leaves it out; if it
+ * is, C[z] < l, so z leads only when no zone has room, and otherwise ties
+ * with no zone that has. */
 long ipsim_land_elsewhere(ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
+    (void)z;
     if (!p->redirect)
         return -1;
-    double *C = ws->C, keep = C[z];
-    size_t Z = ws->m->Z;
     const uint64_t *mask = p->needs_wwtp ? wwtp_mask(ws, t) : NULL;
     double most;
-    C[z] = -1.0;
-    long best = most_clean(C, mask, Z, &most);
-    C[z] = keep;
+    long best = most_clean(ws->C, mask, ws->m->Z, &most);
     return best >= 0 && most >= p->land ? best : -1;
 }
 

@@ -115,15 +115,17 @@ typedef struct {
     double *n_op;      /* projects operating */
     double macro_m;    /* m_t */
     /* arrival counts: every zone's count block of four months, cached */
-    uint32_t (*count_words)[4]; /* [Z] */
+    uint32_t *count_words; /* [4][Z] */
     int count_quad;     /* t / 4 of the blocks held, */
     uint32_t count_gen; /* and the st.gen (path) they belong to */
     unsigned *arrivals; /* [Z] this month's counts */
+    int *count_tail;    /* [Z] 1 where the count is not the usual one (demand.c) */
     /* this month's projects, drawn IPSIM_DEMAND_CHUNK at a time */
     ipsim_stream_batch batch;    /* their first two blocks */
     ipsim_project *chunk;        /* [IPSIM_DEMAND_CHUNK] */
     double *chunk_exp;           /* [2 IPSIM_DEMAND_CHUNK] ln capital, ln land */
-    unsigned char *chunk_ok;     /* [IPSIM_DEMAND_CHUNK] drawn from the batch's words */
+    unsigned char *chunk_left;   /* [IPSIM_DEMAND_CHUNK] what the batch's words left (demand.c) */
+    size_t *chunk_tests, *chunk_redo; /* [IPSIM_DEMAND_CHUNK] projects to finish, by how */
     double *count_mu, *count_p0; /* [Z] this month's count means, exp(-mean) */
     size_t *chunk_zone;          /* [IPSIM_DEMAND_CHUNK] arrival zone */
     size_t next_zone;            /* where the next chunk starts: zone, */
