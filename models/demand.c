@@ -186,29 +186,34 @@ enum {
     WORDS_NORMAL, /* the Bernoullis only: a normal needs more words */
 };
 
-/* The project from the stream's first eight words w, but for the two exps
- * (left to the caller with their exponents in e[0..1]) and what the
- * returned WORDS_* says is left (~93 % of projects: nothing).  Straight-
- * line code with no branch on the words: the stream's bookkeeping and the
- * samplers' branches cost more than the draws, and these outcomes are
- * random. */
-static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], ipsim_project *p,
-                         double e[2])
+/* The four Bernoullis from the stream's first four words w. */
+static void project_flags(const ipsim_zone_draws *d, const uint32_t w[4], ipsim_project *p)
 {
     p->fdi = (uint64_t)w[0] < d->fdi;
     p->needs_wwtp = (uint64_t)w[1] < d->wwtp;
     p->abandon = (uint64_t)w[2] < d->abandon;
     p->redirect = (uint64_t)w[3] < d->redirect;
+}
+
+/* The rest of a project from the stream's first eight words w: the
+ * exponents of its capital and land (*a, *l: the exps are left to the
+ * caller, many at once), its *lag, and the returned WORDS_* of what is
+ * left (~93 % of projects: nothing).  Straight-line code with no branch on
+ * the words, whose outcomes are random.  demand_lanes.c does the same
+ * four projects at a time. */
+static int project_words(const ipsim_zone_draws *d, const uint32_t w[8], double *a, double *l,
+                         int *lag)
+{
     double z1, z2, g;
     ipsim_variates_gamma_try tr;
     int normals = ipsim_variates_normal_word(w[4], &z1) & ipsim_variates_normal_word(w[5], &z2);
     /* a fixed lag draws nothing: its (zeroed) shape only makes numbers */
-    int lag = ipsim_variates_gamma_first(&d->lag_shape, w[6], w[7], &g, &tr);
-    lag = d->lag_fixed ? IPSIM_GAMMA_ACCEPT : lag;
-    project_exponents(d, p->fdi, z1, z2, &e[0], &e[1]);
-    p->lag = project_lag(d, g);
+    int first = ipsim_variates_gamma_first(&d->lag_shape, w[6], w[7], &g, &tr);
+    first = d->lag_fixed ? IPSIM_GAMMA_ACCEPT : first;
+    project_exponents(d, (uint64_t)w[0] < d->fdi, z1, z2, a, l);
+    *lag = project_lag(d, g);
     /* WORDS_NORMAL (3) or'ed onto any other gives itself: no branch */
-    return lag | (!normals * WORDS_NORMAL);
+    return first | (!normals * WORDS_NORMAL);
 }
 
 void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_project *p)
@@ -282,31 +287,37 @@ __attribute__((noinline)) static void redraw(ipsim_ws *ws, int t, size_t k, int 
 }
 
 /* Projects [0, n) of the chunk from the batch's words: project_words for
- * all, the exps of all in SIMD lanes, then the log tests and the redraws
- * of the few that need them, from lists made without a branch. */
+ * all (four at a time where the CPU allows), the exps of all in SIMD
+ * lanes, then the log tests and the redraws of the few that need them,
+ * from lists made without a branch. */
 static void chunk_draw(ipsim_ws *ws, int t, size_t n)
 {
     const ipsim_stream_batch *b = &ws->batch;
-    double *e = ws->chunk_exp;
+    const ipsim_zone_draws *draws = ws->m->draws;
+    double *la = ws->chunk_exp, *ll = ws->chunk_exp + IPSIM_DEMAND_CHUNK;
+    int *lag = ws->chunk_lag;
     unsigned char *left = ws->chunk_left;
     size_t *tests = ws->chunk_tests, *redo = ws->chunk_redo, n_tests = 0, n_redo = 0;
-    for (size_t k = 0; k < n; k++) {
-        int r = project_words(&ws->m->draws[ws->chunk_zone[k]], b->w[2 * k], &ws->chunk[k],
-                              e + 2 * k);
-        left[k] = (unsigned char)r;
+    size_t k = ipsim_demand_words_lanes(draws, ws->chunk_zone, b->w, n, la, ll, lag, left);
+    for (; k < n; k++)
+        left[k] = (unsigned char)project_words(&draws[ws->chunk_zone[k]], b->w[2 * k], &la[k],
+                                               &ll[k], &lag[k]);
+    ipsim_variates_exp_n(la, la, n); /* capital and land of all */
+    ipsim_variates_exp_n(ll, ll, n);
+    for (k = 0; k < n; k++) {
+        ipsim_project *p = &ws->chunk[k];
+        project_flags(&draws[ws->chunk_zone[k]], b->w[2 * k], p);
+        p->capital = la[k];
+        p->land = ll[k];
+        p->lag = lag[k];
         tests[n_tests] = k;
-        n_tests += r == WORDS_LOG;
+        n_tests += left[k] == WORDS_LOG;
         redo[n_redo] = k;
-        n_redo += r >= WORDS_LAG;
-    }
-    ipsim_variates_exp_n(e, e, 2 * n); /* capital and land of all */
-    for (size_t k = 0; k < n; k++) {
-        ws->chunk[k].capital = e[2 * k];
-        ws->chunk[k].land = e[2 * k + 1];
+        n_redo += left[k] >= WORDS_LAG;
     }
     for (size_t j = 0; j < n_tests; j++) {
-        size_t k = tests[j];
-        const ipsim_variates_gamma_shape *g = &ws->m->draws[ws->chunk_zone[k]].lag_shape;
+        k = tests[j];
+        const ipsim_variates_gamma_shape *g = &draws[ws->chunk_zone[k]].lag_shape;
         ipsim_variates_gamma_try tr;
         double r;
         ipsim_variates_gamma_first(g, b->w[2 * k + 1][2], b->w[2 * k + 1][3], &r, &tr);

@@ -123,7 +123,8 @@ typedef struct {
     /* this month's projects, drawn IPSIM_DEMAND_CHUNK at a time */
     ipsim_stream_batch batch;    /* their first two blocks */
     ipsim_project *chunk;        /* [IPSIM_DEMAND_CHUNK] */
-    double *chunk_exp;           /* [2 IPSIM_DEMAND_CHUNK] ln capital, ln land */
+    double *chunk_exp;           /* [2][IPSIM_DEMAND_CHUNK] ln capital, ln land */
+    int *chunk_lag;              /* [IPSIM_DEMAND_CHUNK] */
     unsigned char *chunk_left;   /* [IPSIM_DEMAND_CHUNK] what the batch's words left (demand.c) */
     size_t *chunk_tests, *chunk_redo; /* [IPSIM_DEMAND_CHUNK] projects to finish, by how */
     double *count_mu, *count_p0; /* [Z] this month's count means, exp(-mean) */
@@ -162,6 +163,14 @@ void ipsim_demand_project(ipsim_ws *ws, size_t z, int t, unsigned i, ipsim_proje
 #define IPSIM_DEMAND_CHUNK 128
 int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err);
 size_t ipsim_demand_next(ipsim_ws *ws, int t);
+/* demand_lanes.c: what demand.c's project_words does for the projects
+ * [0, n) of a chunk (zones zone[], words w[2k], w[2k+1]), into
+ * log_capital[], log_land[], lag[] and left[], four at a time in AVX2
+ * lanes where the CPU has them; returns how many it did (a multiple of
+ * four, 0 without AVX2). */
+size_t ipsim_demand_words_lanes(const ipsim_zone_draws *draws, const size_t *zone,
+                                const uint32_t (*w)[4], size_t n, double *log_capital,
+                                double *log_land, int *lag, unsigned char *left);
 /* Step 3 for every zone: draws, places (land.c) and schedules (lifecycle.c). */
 int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err);
 

@@ -136,6 +136,7 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->chunk_zone, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->chunk_exp, 2 * IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->chunk_left, IPSIM_DEMAND_CHUNK, err);
+    ALLOC(ws->chunk_lag, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->chunk_tests, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->chunk_redo, IPSIM_DEMAND_CHUNK, err);
     ALLOC(ws->count_mu, Z, err);
@@ -169,6 +170,7 @@ void ipsim_ws_free(ipsim_ws *ws)
     free(ws->chunk_zone);
     free(ws->chunk_exp);
     free(ws->chunk_left);
+    free(ws->chunk_lag);
     free(ws->chunk_tests);
     free(ws->chunk_redo);
     free(ws->count_mu);

@@ -53,8 +53,8 @@ static void test_batch_equals_single(void **state)
                         got->abandon != want.abandon || got->redirect != want.redirect ||
                         got->capital != want.capital || got->land != want.land ||
                         got->lag != want.lag)
-                        fail_msg("path %llu month %d zone %zu project %u differs",
-                                 (unsigned long long)path, t, z, i);
+                        fail_msg("path %llu month %d zone %zu project %u differs %d%d%d%d %g %g %g %g %d %d",
+                                 (unsigned long long)path, t, z, i, got->fdi != want.fdi, got->needs_wwtp != want.needs_wwtp, got->abandon != want.abandon, got->redirect != want.redirect, got->capital, want.capital, got->land, want.land, got->lag, want.lag);
                     zones_seen[z]++;
                     projects++;
                     i++;
