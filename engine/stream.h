@@ -158,7 +158,7 @@ void ipsim_stream_batch_run(const ipsim_stream *s, ipsim_stream_batch *b);
 
 /* The same in lanes no wider than isa's (for tests: every way gives the
  * same words), and the widest the CPU has. */
-enum { IPSIM_ISA_SCALAR = 0, IPSIM_ISA_AVX2 = 1 };
+enum { IPSIM_ISA_SCALAR = 0, IPSIM_ISA_AVX2 = 1, IPSIM_ISA_AVX512VL = 2 };
 void ipsim_stream_batch_run_isa(const ipsim_stream *s, ipsim_stream_batch *b, int isa);
 int ipsim_stream_batch_isa(void);
 

@@ -66,7 +66,7 @@ static void test_batch_matches_streams(void **state)
     assert_int_equal(ipsim_stream_batch_alloc(&b, 64, &err), IPSIM_OK);
     ipsim_stream_set_path(&s, 0xfedcba9876543210ull, 4242);
     ipsim_stream_set_path(&t, 0xfedcba9876543210ull, 4242);
-    for (size_t n = 1; n <= 64 * (IPSIM_ISA_AVX2 + 1); n++) {
+    for (size_t n = 1; n <= 64 * (IPSIM_ISA_AVX512VL + 1); n++) {
         int isa = (int)((n - 1) / 64);
         size_t m = (n - 1) % 64 + 1;
         b.n = 0;
