@@ -132,17 +132,38 @@ static inline double ipsim_stream_uniform(ipsim_stream *s)
 void ipsim_stream_block(const ipsim_stream *s, uint32_t c1, uint32_t c2, uint32_t c3,
                         uint32_t out[4]);
 
-/* Blocks of many streams of one path, computed together. */
+/* Blocks of many streams of one path, computed together.  Either n
+ * blocks, c1, c2, c3 the counter words of each (pairs = 0), or the blocks
+ * 0 and 1 of n streams (pairs = 1: c1, c2 the streams' words, the blocks
+ * in w[2k] and w[2k + 1]; n <= cap / 2). */
 typedef struct {
-    uint32_t *c1, *c2, *c3; /* [cap] counter words of each block */
-    uint32_t (*w)[4];       /* [cap] its words, after ipsim_stream_batch_run */
+    uint32_t *c1, *c2, *c3; /* [cap] counter words */
+    uint32_t (*w)[4];       /* [cap] the blocks' words, after ipsim_stream_batch_run */
     size_t n, cap;
+    int pairs;
 } ipsim_stream_batch;
 
 int ipsim_stream_batch_alloc(ipsim_stream_batch *b, size_t cap, ipsim_error *err);
 void ipsim_stream_batch_free(ipsim_stream_batch *b);
 
-/* Appends block `block` of stream (zone, month, purpose, index); n < cap. */
+/* Empties the batch, for blocks (pairs = 0) or pairs of blocks. */
+static inline void ipsim_stream_batch_reset(ipsim_stream_batch *b, int pairs)
+{
+    b->n = 0;
+    b->pairs = pairs;
+}
+
+/* Sets stream k of a batch of pairs to (zone, month, purpose, index);
+ * k < cap / 2 (n is the caller's to set). */
+static inline void ipsim_stream_batch_put(ipsim_stream_batch *b, size_t k, uint32_t zone,
+                                          uint32_t month, uint32_t purpose, uint32_t index)
+{
+    b->c1[k] = ipsim_stream_c1(zone, month);
+    b->c2[k] = ipsim_stream_c2(purpose, index);
+}
+
+/* Appends block `block` of stream (zone, month, purpose, index) to a
+ * batch of blocks; n < cap. */
 static inline void ipsim_stream_batch_add(ipsim_stream_batch *b, uint32_t zone, uint32_t month,
                                           uint32_t purpose, uint32_t index, uint32_t block)
 {

@@ -108,7 +108,7 @@ static void count_blocks(ipsim_ws *ws, int t)
     ipsim_stream_batch *b = &ws->batch;
     for (size_t z0 = 0; z0 < ws->m->Z; z0 += b->cap) {
         size_t z1 = ws->m->Z - z0 < b->cap ? ws->m->Z : z0 + b->cap;
-        b->n = 0;
+        ipsim_stream_batch_reset(b, 0);
         for (size_t z = z0; z < z1; z++)
             ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)(t - t % 4), IPSIM_P_COUNT, 0, 0);
         ipsim_stream_batch_run(&ws->st, b);
@@ -275,7 +275,7 @@ __attribute__((noinline)) static void redraw(ipsim_ws *ws, int t, size_t k, int 
     size_t z = ws->chunk_zone[k];
     const ipsim_zone_draws *d = &ws->m->draws[z];
     ipsim_project *p = &ws->chunk[k];
-    uint32_t i = b->c2[2 * k] & 0x0FFFFFFFu; /* the index it was added with */
+    uint32_t i = b->c2[k] & 0x0FFFFFFFu; /* the index it was put with */
     ipsim_stream_at_words(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, b->w[2 * k], 2);
     ipsim_stream_skip(&ws->st, 4); /* the Bernoullis, which project_words drew */
     double a, l;
@@ -335,7 +335,6 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     ipsim_stream_batch *b = &ws->batch;
     size_t z = ws->next_zone, n = 0;
     unsigned i = ws->next_index;
-    b->n = 0;
     while (z < ws->m->Z && n < IPSIM_DEMAND_CHUNK) {
         unsigned left = ws->arrivals[z] - i; /* i <= arrivals[z] */
         if (left <= 2 && n + 2 <= IPSIM_DEMAND_CHUNK) {
@@ -343,19 +342,16 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
              * that no branch depends on the (random) count */
             for (unsigned j = 0; j < 2; j++) {
                 ws->chunk_zone[n + j] = z;
-                ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i + j, 0);
-                ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i + j, 1);
+                ipsim_stream_batch_put(b, n + j, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i + j);
             }
             n += left;
-            b->n = 2 * n;
             z++;
             i = 0;
             continue;
         }
         for (; i < ws->arrivals[z] && n < IPSIM_DEMAND_CHUNK; i++) {
-            ws->chunk_zone[n++] = z;
-            ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, 0);
-            ipsim_stream_batch_add(b, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, 1);
+            ws->chunk_zone[n] = z;
+            ipsim_stream_batch_put(b, n++, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i);
         }
         if (i == ws->arrivals[z]) {
             z++;
@@ -364,7 +360,9 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     }
     ws->next_zone = z;
     ws->next_index = i;
-    ipsim_stream_batch_run(&ws->st, b);
+    ipsim_stream_batch_reset(b, 1);
+    b->n = n;
+    ipsim_stream_batch_run(&ws->st, b); /* every project's first two blocks */
     chunk_draw(ws, t, n);
     ws->draws[IPSIM_P_PROJECT] += n;
     return n;

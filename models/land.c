@@ -119,7 +119,7 @@ void ipsim_land_clear_draws(ipsim_ws *ws, int t, const size_t *zones, size_t n, 
     ipsim_stream_batch *b = &ws->batch;
     for (size_t k0 = 0; k0 < n; k0 += b->cap) {
         size_t k1 = n - k0 < b->cap ? n : k0 + b->cap;
-        b->n = 0;
+        ipsim_stream_batch_reset(b, 0);
         for (size_t k = k0; k < k1; k++)
             ipsim_stream_batch_add(b, (uint32_t)zones[k], (uint32_t)t, IPSIM_P_CLEARANCE, 0, 0);
         ipsim_stream_batch_run(&ws->st, b);
