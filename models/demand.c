@@ -368,8 +368,10 @@ size_t ipsim_demand_next(ipsim_ws *ws, int t)
     return n;
 }
 
-/* Records a placed project in host w; the arrival zone keeps lost ones. */
-static void place(ipsim_ws *ws, size_t w, int t, const ipsim_project *p)
+/* Records a placed project in host w; the arrival zone keeps lost ones.
+ * Inline in the arrivals loop, where most projects are placed. */
+static inline __attribute__((always_inline)) void place(ipsim_ws *ws, size_t w, int t,
+                                                        const ipsim_project *p)
 {
     size_t Z = ws->m->Z;
     ipsim_land_take(ws, w, p->land);

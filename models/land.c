@@ -150,10 +150,15 @@ void ipsim_land_clear_all(ipsim_ws *ws, int t)
         clear_apply(ws, ws->clear_zone[k], ws->clear_x[k]);
 }
 
-/* One test, no branch on the WWTP draw: no predictor can guess it. */
+/* One test, no branch on the WWTP draw: no predictor can guess it (the
+ * empty asm keeps GCC from splitting the & into two branches again). */
 int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 {
-    return (ws->C[z] >= p->land) & (!p->needs_wwtp | (ws->m->wwtp_from[z] <= t));
+    int fits = (ws->C[z] >= p->land) & (!p->needs_wwtp | (ws->m->wwtp_from[z] <= t));
+#if defined(__GNUC__)
+    __asm__("" : "+r"(fits));
+#endif
+    return fits;
 }
 
 /* Which zones a project needing a WWTP may use at month t, as all-ones
