@@ -10,7 +10,9 @@
  * word is needed.
  *
  * Blocks can also be computed many at a time (ipsim_stream_batch): where
- * the CPU has AVX2, eight blocks per instruction in SIMD lanes.  A stream
+ * the CPU has AVX2 (better, AVX-512VL), eight blocks per instruction in
+ * SIMD lanes; a batch of pairs computes the first two blocks of each of
+ * its streams from one pair of counter words.  A stream
  * primed with blocks from a batch (ipsim_stream_at_words) gives exactly the
  * words it would have computed itself.
  *
