@@ -380,20 +380,26 @@ static inline __attribute__((always_inline)) void place(ipsim_ws *ws, size_t w, 
     ipsim_lifecycle_schedule(ws, w, t, p);
 }
 
-/* A project that does not fit where it arrives: redirected or lost.  Out
- * of line, so that the common path (it fits) is one branch and little
- * code, and the redirect search's registers stay out of it. */
+/* Records a project lost in its arrival zone z. */
+static inline void lose(ipsim_ws *ws, size_t z, const ipsim_project *p)
+{
+    size_t Z = ws->m->Z;
+    ws->out[IPSIM_M_LOST * Z + z] += 1.0;
+    ws->out[IPSIM_M_LOST_CAPITAL * Z + z] += p->capital;
+}
+
+/* A project that does not fit where it arrives and may be redirected:
+ * redirected or lost.  Out of line, so that the common path (it fits) is
+ * one branch and little code, and the redirect search's registers stay
+ * out of it. */
 __attribute__((noinline)) static void misfit(ipsim_ws *ws, size_t z, int t,
                                              const ipsim_project *p)
 {
-    size_t Z = ws->m->Z;
     long w = ipsim_land_elsewhere(ws, z, t, p);
-    if (w >= 0) {
+    if (w >= 0)
         place(ws, (size_t)w, t, p);
-    } else {
-        ws->out[IPSIM_M_LOST * Z + z] += 1.0;
-        ws->out[IPSIM_M_LOST_CAPITAL * Z + z] += p->capital;
-    }
+    else
+        lose(ws, z, p);
 }
 
 int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err)
@@ -406,10 +412,13 @@ int ipsim_demand_arrivals(ipsim_ws *ws, int t, double macro, ipsim_error *err)
         for (size_t k = 0; k < n; k++) {
             const ipsim_project *p = &ws->chunk[k];
             size_t z = ws->chunk_zone[k];
-            if (ipsim_land_fits(ws, z, t, p))
+            if (ipsim_land_fits(ws, z, t, p)) {
                 place(ws, z, t, p);
-            else
+            } else if (!p->redirect) { /* lost, without the call */
+                lose(ws, z, p);
+            } else {
                 misfit(ws, z, t, p);
+            }
         }
     }
     return IPSIM_OK;
