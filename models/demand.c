@@ -277,7 +277,7 @@ __attribute__((noinline)) static void redraw(ipsim_ws *ws, int t, size_t k, int 
     ipsim_project *p = &ws->chunk[k];
     uint32_t i = b->c2[k] & 0x0FFFFFFFu; /* the index it was put with */
     ipsim_stream_at_words(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_PROJECT, i, b->w[2 * k], 2);
-    ipsim_stream_skip(&ws->st, 4); /* the Bernoullis, which project_words drew */
+    ipsim_stream_skip(&ws->st, 4); /* the Bernoullis, which project_flags drew */
     double a, l;
     project_rest(&ws->st, d, p, &a, &l);
     if (left == WORDS_NORMAL) { /* else the normals, so a and l, are the batch's */

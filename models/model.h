@@ -134,7 +134,6 @@ typedef struct {
     uint64_t draws[IPSIM_NPURPOSES]; /* draws made, by purpose (for bench/) */
     /* this month's outputs per zone: [IPSIM_NMONTHLY][Z] */
     double *out;
-    double *year; /* this year's so far: [IPSIM_NMONTHLY][Z] (path.c) */
 } ipsim_ws;
 
 /* Shared model. */

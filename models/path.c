@@ -129,7 +129,6 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->ring_pos, m->n_ramp_runs, err);
     ALLOC(ws->n_op, Z, err);
     ALLOC(ws->out, (size_t)IPSIM_NMONTHLY * Z, err);
-    ALLOC(ws->year, (size_t)IPSIM_NMONTHLY * Z, err);
     ALLOC(ws->count_words, 4 * Z, err);
     ALLOC(ws->count_tail, Z, err);
     ALLOC(ws->arrivals, Z, err);
@@ -194,7 +193,6 @@ void ipsim_ws_free(ipsim_ws *ws)
     free(ws->ring_pos);
     free(ws->n_op);
     free(ws->out);
-    free(ws->year);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -261,12 +259,10 @@ static int year_start(const ipsim_model *m, int t)
     return t == 0 || m->year_of[t - 1] != m->year_of[t];
 }
 
-/* Adds month t to the year's per-zone values in ws->year (a few kB that
- * stay in L1): flows add up from the year's first simulated month, which
- * sets them, stocks take the value of the year's last (`stocks` is 1
- * then).  At the year's last month they go to the block's yearly slot, in
- * one pass of whole lines rather than a read-modify-write of the block's
- * rows every month. */
+/* Adds month t to the yearly per-zone values: flows add up from the year's
+ * first simulated month, which sets them (so no zeroing of the slot before
+ * a path), stocks take the value of the year's last (`stocks` is 1 then).
+ * Every year has both months: each yearly value is written by its path. */
 static void add_to(double *restrict dst, const double *restrict src, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -279,18 +275,14 @@ static void month_accumulate(ipsim_ws *ws, ipsim_block *b, size_t slot, int t, i
     const double *o = ws->out;
     int first = year_start(ws->m, t);
     for (int m = 0; m < IPSIM_NMONTHLY; m++) {
-        double *acc = ws->year + (size_t)m * Z;
+        double *dst = ipsim_block_yearly_zone(b, m, slot) + y * Z;
         const double *src = o + (size_t)m * Z;
         int flow = ipsim_metric_get(m)->kind == IPSIM_FLOW;
         if (flow && !first)
-            add_to(acc, src, Z);
+            add_to(dst, src, Z);
         else if (flow || stocks)
-            memcpy(acc, src, Z * sizeof *acc);
+            memcpy(dst, src, Z * sizeof *dst);
     }
-    if (year_end(ws->m, t))
-        for (int m = 0; m < IPSIM_NMONTHLY; m++)
-            memcpy(ipsim_block_yearly_zone(b, m, slot) + y * Z, ws->year + (size_t)m * Z,
-                   Z * sizeof *ws->year);
 }
 
 /* Zeroes the flows the arrivals add to; month_close writes every other
