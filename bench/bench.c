@@ -54,9 +54,12 @@ static const cli_command bench_cmd = {
     "(summaries, targets, closing the file) and peak memory; then ipsim's own draw floor\n"
     "(the same draws through the same keyed streams, no model) and the NumPy draw floor\n"
     "(the same mix drawn with Generator(Philox) in blocks of 10^6), in ns per zone-month.\n"
-    "It measures in rounds, each running every thread count and then ipsim's floor, so that\n"
-    "drifting load on a shared machine weighs on all alike; each run is a fresh process;\n"
-    "medians over REPS rounds, min-max in brackets; then one JSON line per configuration.",
+    "Beside the efficiency at N threads it shows N one-thread runs side by side: what the\n"
+    "host itself allows N threads (shared caches, memory, clock), whatever the program.\n"
+    "It measures in rounds, each running every thread count, ipsim's floor and the N runs\n"
+    "side by side, so that drifting load on a shared machine weighs on all alike; each run\n"
+    "is a fresh process; medians over REPS rounds, min-max in brackets; then one JSON line\n"
+    "per configuration.",
     "ipsim-bench bench/province40.yaml -n 2000 -r 5 -j 2",
     bench_options,
 };
@@ -216,18 +219,27 @@ static double json_num(const char *line, const char *key)
     return p ? strtod(p + strlen(pat), NULL) : (double)NAN;
 }
 
-/* Runs this program again with argv `args`; stores its first stdout line
- * in line and its peak RSS (KiB) in *rss.  0 on success. */
-static int spawn(char *const args[], char *line, size_t size, long *rss)
+/* A child started by child_start: its pid and the read end of its stdout. */
+typedef struct {
+    pid_t pid;
+    FILE *out;
+} child;
+
+/* Starts this program again with argv `args`, its stdout into a pipe.
+ * 0 on success. */
+static int child_start(char *const args[], child *c)
 {
     int fd[2];
     if (pipe(fd) < 0)
         return -1;
     fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0)
+    c->pid = fork();
+    if (c->pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
         return -1;
-    if (pid == 0) {
+    }
+    if (c->pid == 0) {
         dup2(fd[1], STDOUT_FILENO);
         close(fd[0]);
         close(fd[1]);
@@ -236,18 +248,28 @@ static int spawn(char *const args[], char *line, size_t size, long *rss)
         _exit(127);
     }
     close(fd[1]);
-    FILE *f = fdopen(fd[0], "r");
+    c->out = fdopen(fd[0], "r");
+    if (!c->out)
+        close(fd[0]);
+    return 0;
+}
+
+/* Waits for child c; stores its first stdout line in line and its peak
+ * RSS (KiB) in *rss.  0 if it succeeded.  (Each child writes one short
+ * line at its end, so children may be finished in any order.) */
+static int child_finish(child *c, char *line, size_t size, long *rss)
+{
     line[0] = '\0';
-    if (f) {
-        if (!fgets(line, (int)size, f))
+    if (c->out) {
+        if (!fgets(line, (int)size, c->out))
             line[0] = '\0';
-        while (fgetc(f) != EOF)
+        while (fgetc(c->out) != EOF)
             ;
-        fclose(f);
+        fclose(c->out);
     }
     int status = 0;
     struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) < 0)
+    if (wait4(c->pid, &status, 0, &ru) < 0)
         return -1;
     *rss = ru.ru_maxrss;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 && line[0] == '{' ? 0 : -1;
@@ -260,10 +282,24 @@ typedef struct {
     int n;
 } measured;
 
-/* One child of `mode` at `threads` threads and `paths` paths, kept in m
- * unless it is a warm-up. */
-static int measure_one(const bench_args *a, const char *argv0, const char *mode, int threads,
-                       size_t paths, enum ipsim_store store, int keep, measured *m)
+/* Keeps one child's figures in m (line: its JSON; rss: its peak). */
+static void keep_figures(measured *m, const char *line, long rss)
+{
+    m->wall[m->n] = json_num(line, "wall_s");
+    m->simulate[m->n] = json_num(line, "simulate_s");
+    m->write[m->n] = json_num(line, "write_s");
+    m->busy[m->n] = json_num(line, "write_busy_s");
+    m->finish[m->n] = json_num(line, "finish_s");
+    m->rss[m->n] = (double)rss;
+    m->n++;
+}
+
+/* n children of `mode` at `threads` threads and `paths` paths, started
+ * together; kept in m unless it is a warm-up.  For n > 1 m keeps the
+ * figures of the child that finished last, whose wall time is that of
+ * the whole batch. */
+static int measure_n(const bench_args *a, const char *argv0, const char *mode, int threads,
+                     size_t paths, enum ipsim_store store, int keep, int n, measured *m)
 {
     static const char *const stores[] = {"summary", "yearly", "monthly"};
     char sp[32], st[32], ss[32], sc[32];
@@ -274,25 +310,36 @@ static int measure_one(const bench_args *a, const char *argv0, const char *mode,
     char *args[] = {(char *)argv0, (char *)a->scenario, "--child", (char *)mode, "-n", sp, "-j", st,
                     "-s", ss, "--store", (char *)stores[store], "-o", (char *)a->dir,
                     "--clearances", sc, NULL};
-    char line[1024];
-    long rss = 0;
-    if (spawn(args, line, sizeof line, &rss) != 0) {
+    child c[MAX_THREADS];
+    char line[1024], last[1024] = "";
+    long rss = 0, last_rss = 0;
+    int started = 0, ok = 1;
+    while (started < n && child_start(args, &c[started]) == 0)
+        started++;
+    for (int i = 0; i < started; i++) {
+        if (child_finish(&c[i], line, sizeof line, &rss) != 0)
+            ok = 0;
+        else if (last[0] == '\0' || json_num(line, "wall_s") > json_num(last, "wall_s")) {
+            memcpy(last, line, sizeof last);
+            last_rss = rss;
+        }
+    }
+    if (!ok || started < n) {
         fprintf(stderr, "ipsim-bench: the %s run at %d thread%s failed\n", mode, threads,
                 threads == 1 ? "" : "s");
         return -1;
     }
     for (int k = 0; k < BENCH_NKINDS; k++)
-        m->draws[k] = json_num(line, bench_kind_names[k]);
-    if (!keep)
-        return 0;
-    m->wall[m->n] = json_num(line, "wall_s");
-    m->simulate[m->n] = json_num(line, "simulate_s");
-    m->write[m->n] = json_num(line, "write_s");
-    m->busy[m->n] = json_num(line, "write_busy_s");
-    m->finish[m->n] = json_num(line, "finish_s");
-    m->rss[m->n] = (double)rss;
-    m->n++;
+        m->draws[k] = json_num(last, bench_kind_names[k]);
+    if (keep)
+        keep_figures(m, last, last_rss);
     return 0;
+}
+
+static int measure_one(const bench_args *a, const char *argv0, const char *mode, int threads,
+                       size_t paths, enum ipsim_store store, int keep, measured *m)
+{
+    return measure_n(a, argv0, mode, threads, paths, store, keep, 1, m);
 }
 
 /* warmup + reps children of `mode` at `threads` threads and `paths` paths. */
@@ -346,6 +393,29 @@ static void loadavg(char *buf, size_t n)
             snprintf(buf, n, "%.2f %.2f %.2f", l1, l5, l15);
         fclose(f);
     }
+}
+
+/* The CPU's model name from /proc/cpuinfo ("unknown" elsewhere): the
+ * figures mean little without it, and one host may not be the next. */
+static void cpu_name(char *buf, size_t n)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    snprintf(buf, n, "unknown");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) != 0 || !colon)
+            continue;
+        colon += 1 + (colon[1] == ' ');
+        colon[strcspn(colon, "\n")] = '\0';
+        for (char *c = colon; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+                *c = ' '; /* it goes into JSON as it is */
+        snprintf(buf, n, "%s", colon);
+        break;
+    }
+    if (f)
+        fclose(f);
 }
 
 typedef struct {
@@ -420,13 +490,15 @@ static int parent(bench_args *a, const char *argv0)
 {
     const ipsim_scenario *scn = &a->scn;
     double zm = (double)a->paths * (double)scn->n_zones * (double)scn->horizon_months;
-    char load0[64], load1[64];
+    char load0[64], load1[64], cpu[256];
     loadavg(load0, sizeof load0);
+    cpu_name(cpu, sizeof cpu);
     printf("ipsim-bench: %s: %zu zones, %d months, %zu paths (%.3g zone-months), store %s,\n"
-           "             %d rounds after %d warm-up (each round: every thread count, then the\n"
-           "             floor, each in a fresh process); load average %s\n\n",
+           "             %d rounds after %d warm-up (each round: every thread count, the floor,\n"
+           "             then N one-thread runs side by side; each a fresh process); load average %s\n"
+           "             cpu: %s, %ld online\n\n",
            scn->name, scn->n_zones, scn->horizon_months, a->paths, zm, a->store_name, a->reps,
-           a->warmup, load0);
+           a->warmup, load0, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 
     /* Round robin: each round runs every thread count and then the floor,
      * so that the other load on a shared machine, which drifts, weighs on
@@ -434,9 +506,10 @@ static int parent(bench_args *a, const char *argv0)
      * The floor draws as many clearances as the 1-thread run of its round
      * (always the same number: the draws are the seed's). */
     static run_result runs[MAX_THREADS];
-    measured fl;
+    measured fl, side;
     memset(runs, 0, sizeof runs);
     memset(&fl, 0, sizeof fl);
+    memset(&side, 0, sizeof side);
     for (int i = 0; i < a->warmup + a->reps; i++) {
         int keep = i >= a->warmup;
         for (int j = 1; j <= a->threads; j++) {
@@ -446,6 +519,11 @@ static int parent(bench_args *a, const char *argv0)
         }
         a->clearances = (uint64_t)runs[0].m.draws[BENCH_CLEARANCE];
         if (measure_one(a, argv0, "floor", 1, a->paths, a->store, keep, &fl) < 0)
+            return CLI_EXIT_FAIL;
+        /* N one-thread runs at once: what this host allows N threads,
+         * whatever the program (shared caches, memory, clock, hypervisor) */
+        if (a->threads > 1 &&
+            measure_n(a, argv0, "run", 1, a->paths, a->store, keep, a->threads, &side) < 0)
             return CLI_EXIT_FAIL;
     }
 
@@ -459,6 +537,12 @@ static int parent(bench_args *a, const char *argv0)
                w1.median / (j * w.median), 100 * share(m, m->simulate), 100 * share(m, m->write),
                100 * share(m, m->busy), 100 * share(m, m->finish), r.median / 1024.0);
     }
+
+    bench_spread ws = spread(side.wall, side.n);
+    if (a->threads > 1)
+        printf("%7s  %8.3f [%.3f-%.3f]  %13.4g  %7.0f  %10.3f  (%d one-thread runs at once: the host's limit)\n",
+               "side", ws.median, ws.min, ws.max, a->threads * zm / ws.median,
+               a->threads * (double)a->paths / ws.median, w1.median / ws.median, a->threads);
 
     /* ns per zone-month at 1 thread: the whole run and its simulation part */
     bench_spread s1 = spread(runs[0].m.simulate, runs[0].m.n), f = spread(fl.wall, fl.n);
@@ -502,10 +586,19 @@ static int parent(bench_args *a, const char *argv0)
         printf(", \"zone_months_per_s\": %.6g, \"paths_per_s\": %.6g, \"ns_per_zone_month\": %.6g, "
                "\"efficiency\": %.4f, \"simulate_share\": %.4f, \"write_share\": %.4f, "
                "\"write_busy_share\": %.4f, \"finish_share\": %.4f, \"load_start\": \"%s\", "
-               "\"load_end\": \"%s\"}\n",
+               "\"load_end\": \"%s\", \"cpu\": \"%s\"}\n",
                zm / w.median, (double)a->paths / w.median, 1e9 * w.median / zm,
                w1.median / (j * w.median), share(m, m->simulate), share(m, m->write),
-               share(m, m->busy), share(m, m->finish), load0, load1);
+               share(m, m->busy), share(m, m->finish), load0, load1, cpu);
+    }
+    if (a->threads > 1) {
+        printf("{\"config\": \"side_by_side\", \"scenario\": \"%s\", \"runs\": %d, \"threads\": 1, "
+               "\"paths\": %zu, \"reps\": %d, \"warmup\": %d",
+               scn->name, a->threads, a->paths, side.n, a->warmup);
+        json_spread("wall_s", ws);
+        json_spread("simulate_s", spread(side.simulate, side.n));
+        printf(", \"paths_per_s\": %.6g, \"efficiency\": %.4f, \"cpu\": \"%s\"}\n",
+               a->threads * (double)a->paths / ws.median, w1.median / ws.median, cpu);
     }
     printf("{\"config\": \"floor_ipsim\", \"scenario\": \"%s\", \"paths\": %zu, \"threads\": 1, "
            "\"reps\": %d, \"warmup\": %d",

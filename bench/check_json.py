@@ -13,7 +13,8 @@ FIELDS = {
             "write_s": SPREAD, "write_busy_s": SPREAD, "finish_s": SPREAD, "peak_rss_kib": SPREAD,
             "zone_months_per_s": float, "paths_per_s": float, "ns_per_zone_month": float,
             "efficiency": float, "simulate_share": float, "write_share": float,
-            "write_busy_share": float, "finish_share": float, "load_start": str, "load_end": str},
+            "write_busy_share": float, "finish_share": float, "load_start": str, "load_end": str,
+            "cpu": str},
     "floor_ipsim": {"scenario": str, "paths": int, "threads": int, "reps": int, "warmup": int,
                     "ns_per_zone_month": SPREAD, "draws": dict, "run_draws": dict,
                     "run_ns_per_zone_month": float, "simulate_ns_per_zone_month": float,
@@ -23,6 +24,9 @@ FIELDS = {
                     "draws_per_block": dict, "run_ns_per_zone_month": float,
                     "simulate_ns_per_zone_month": float, "floor_over_run": float,
                     "floor_over_simulate": float},
+    "side_by_side": {"scenario": str, "runs": int, "threads": int, "paths": int, "reps": int,
+                     "warmup": int, "wall_s": SPREAD, "simulate_s": SPREAD, "paths_per_s": float,
+                     "efficiency": float, "cpu": str},
     "memory": {"scenario": str, "store": str, "threads": int, "paths": list,
                "peak_rss_kib": list, "wall_s": list, "growth": float},
 }
@@ -44,6 +48,7 @@ def positive(v):
 
 
 seen = {}
+max_threads = 0
 for line in sys.stdin:
     if not line.startswith("{"):
         continue
@@ -69,6 +74,10 @@ for line in sys.stdin:
         else:
             ok = isinstance(v, kind) and len(v) > 0
         check(ok, "%s: field %s is %r" % (cfg, key, v))
+    if cfg == "run":
+        max_threads = max(max_threads, obj.get("threads", 0))
+    if cfg == "side_by_side":
+        check(obj["runs"] == max_threads, "side by side: %r runs, %r threads" % (obj["runs"], max_threads))
     if cfg == "floor_ipsim":
         # the floor draws exactly what the run drew
         check(obj["draws"].get("projects", 0) > 0, "the floor drew no project")
@@ -77,6 +86,8 @@ for line in sys.stdin:
 
 check(seen.get("run", 0) >= 1, "no run line")
 check(seen.get("floor_ipsim", 0) == 1, "no ipsim floor line")
+# N one-thread runs side by side whenever N > 1 threads were measured
+check(seen.get("side_by_side", 0) == (max_threads > 1), "side by side lines: %r" % seen.get("side_by_side"))
 check(seen.get("floor_numpy", 0) == 1, "no NumPy floor line")
 check(seen.get("memory", 0) == 1, "no memory line")
 print("%d passed, %d failed" % (passed, failed))
