@@ -1053,6 +1053,49 @@ void ipsim_results_set_deflate(ipsim_results *r, int level)
     r->deflate = level < 0 ? 0 : level > 9 ? 9 : level;
 }
 
+/* Reserves the disk blocks of the per-path data before the first block is
+ * written, the file's size unchanged (fallocate KEEP_SIZE).  Otherwise the
+ * file system allocates them a page at a time as the writes come (ext4's
+ * delayed allocation): a quarter of the writer thread's time, which at N
+ * threads on N cores the computing threads pay.  Only where the data are
+ * stored as they are (deflate 0), whose size is known: the data alone,
+ * less than the whole file, so once every block is written nothing is left
+ * reserved past its end (release_reserve trims what a stopped run leaves).
+ * Advisory: where it fails (no space, a file system without it) the writes
+ * allocate as before. */
+static void reserve_data(ipsim_results *r)
+{
+    r->reserved = 1;
+#if defined(__linux__) && defined(FALLOC_FL_KEEP_SIZE)
+    if (r->lock_fd < 0 || r->deflate > 0 || r->store == IPSIM_STORE_SUMMARY)
+        return;
+    double per_path = (double)r->n_targets;
+    for (int g = 0; g < N_GROUPS; g++) {
+        hsize_t dims[3];
+        group_dims(r, g, dims);
+        if (r->group[g][0] >= 0)
+            per_path += group_metrics(g) * (double)dims[1] * (group_rank(g) == 3 ? (double)dims[2] : 1.0);
+    }
+    double bytes = per_path * sizeof(double) * (double)r->n_paths;
+    if (bytes > 0 && bytes < 0x1p62) {
+        /* a failure (ENOSPC) may still have reserved part of it */
+        (void)fallocate(r->lock_fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes);
+        r->reserved = 2;
+    }
+#endif
+}
+
+/* Gives back what reserve_data reserved past the file's end (a run stopped
+ * before its last block): truncating to its own size frees it.  Call it
+ * once HDF5 has closed the file. */
+static void release_reserve(ipsim_results *r)
+{
+    struct stat st;
+    if (r->reserved == 2 && r->lock_fd >= 0 && fstat(r->lock_fd, &st) == 0)
+        (void)ftruncate(r->lock_fd, st.st_size);
+    r->reserved = 1;
+}
+
 int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_error *err)
 {
     if (!block_fits(r, b))
@@ -1061,6 +1104,8 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
                                b->path0, b->n);
     if (b->n == 0)
         return IPSIM_OK;
+    if (!r->reserved)
+        reserve_data(r);
     chunk_job *jobs = malloc((max_jobs(r, b) + 1) * sizeof *jobs);
     if (!jobs)
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory writing a block");
@@ -1145,6 +1190,7 @@ int ipsim_results_suspend(ipsim_results *r, ipsim_error *err)
     int rc = IPSIM_OK;
     if (rs_close_all(r) < 0)
         rc = rs_h5_error(err, r->partial_name, "close the results file");
+    release_reserve(r);
     rs_results_free(r);
     return rc;
 }
@@ -1222,6 +1268,7 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
     rs_readback_free(&rb);
     if (rs_close_all(r) < 0 && rc == IPSIM_OK)
         rc = rs_h5_error(err, r->partial_name, "close the results file");
+    release_reserve(r);
     if (rc == IPSIM_OK && sync_file(r->partial_name) < 0)
         rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot sync: %s", r->partial_name,
                              strerror(errno));

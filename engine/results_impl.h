@@ -66,6 +66,7 @@ struct ipsim_results {
     int lock_fd;         /* holds the run's lock on FILE.partial, or -1 */
     size_t cache_keep;   /* ipsim_results_set_cache_keep */
     size_t synced_to;    /* FILE.partial's size at the last checkpoint */
+    int reserved;        /* reserve_data has run: 1, or 2 if it called fallocate */
 };
 
 

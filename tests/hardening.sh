@@ -83,6 +83,13 @@ for store in yearly summary monthly; do
   # shellcheck disable=SC2086
   "$bin" run "$scn" ${ARGS[$store]} -q -j 2 -o "ref_$store.h5" || bad "reference run ($store)"
 done
+# unreserved FILE: the disk space FILE holds is about its size, so no
+# blocks reserved for the data (results.c: reserve_data) were left behind
+# past its end.
+unreserved() { [ $(($(stat -c '%b*%B' "$1"))) -le $(($(stat -c %s "$1") + 1048576)) ]; }
+for store in yearly summary monthly; do
+  expect "reference run ($store): no space reserved past its end" unreserved "ref_$store.h5"
+done
 # What grows block by block, and its full size: FILE.partial, or in summary
 # mode the scratch file of uncompressed province yearly values.
 declare -A GROWS=([yearly]=partial [summary]=partial.scratch [monthly]=partial)
@@ -129,6 +136,7 @@ stop_and_resume() {
   local rc=$?
   expect "$sig $store: exit $rc, expected $status" [ "$rc" = "$status" ]
   expect "$sig $store: FILE.partial kept" [ -s "$out.partial" ]
+  expect "$sig $store: no space reserved past the partial's end" unreserved "$out.partial"
   expect "$sig $store: existing FILE untouched" cmp -s "$out" old.ref
   expect "$sig $store: says where the blocks are" has_msg "$out.err" "kept in $out.partial"
   local cmd
@@ -138,6 +146,7 @@ stop_and_resume() {
   rc=$?
   expect "$sig $store: resume exit $rc" [ "$rc" = 0 ]
   expect "$sig $store: resumed == uninterrupted" same "ref_$store.h5" "$out"
+  expect "$sig $store: no space reserved past the end" unreserved "$out"
   expect "$sig $store: no partial left" absent "$out.partial"
   rm -f "$out"
 }
