@@ -296,8 +296,8 @@ static void keep_figures(measured *m, const char *line, long rss)
 
 /* n children of `mode` at `threads` threads and `paths` paths, started
  * together; kept in m unless it is a warm-up.  For n > 1 m keeps the
- * figures of the child that finished last, whose wall time is that of
- * the whole batch. */
+ * figures of the slowest child: started with the others, its wall time is
+ * the whole batch's. */
 static int measure_n(const bench_args *a, const char *argv0, const char *mode, int threads,
                      size_t paths, enum ipsim_store store, int keep, int n, measured *m)
 {
@@ -500,9 +500,10 @@ static int parent(bench_args *a, const char *argv0)
            scn->name, scn->n_zones, scn->horizon_months, a->paths, zm, a->store_name, a->reps,
            a->warmup, load0, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 
-    /* Round robin: each round runs every thread count and then the floor,
-     * so that the other load on a shared machine, which drifts, weighs on
-     * all of them alike and their ratios (efficiency, run over floor) hold.
+    /* Round robin: each round runs every thread count, the floor and the
+     * runs side by side, so that the other load on a shared machine, which
+     * drifts, weighs on all of them alike and their ratios (efficiency, run
+     * over floor) hold.
      * The floor draws as many clearances as the 1-thread run of its round
      * (always the same number: the draws are the seed's). */
     static run_result runs[MAX_THREADS];
