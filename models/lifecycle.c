@@ -4,9 +4,12 @@
  * Future events live in per-zone month calendars (capital and count
  * starting, land returned), so applying month t's events costs O(1) per
  * zone whatever the number of projects; events due at or after the horizon
- * are never recorded.  A cell is zeroed as it is applied, so a path that
- * ran to its end leaves the calendar empty for the next one without
- * clearing Z*T cells (ws->cal_dirty says when it did not). */
+ * go to a sink row T, which is never applied (so that scheduling needs no
+ * branch on the due month, which near the horizon no predictor guesses).
+ * A cell is zeroed as it is applied, so a path that ran to its end leaves
+ * the calendar empty for the next one without clearing Z*T cells
+ * (ws->cal_dirty says when it did not); only the sink row is cleared per
+ * path. */
 #include "model.h"
 
 #include <math.h>
@@ -38,10 +41,12 @@ static void pipeline_schedule(ipsim_ws *ws, size_t z)
 
 void ipsim_lifecycle_reset(ipsim_ws *ws)
 {
+    size_t Z = ws->m->Z, T = (size_t)ws->m->T;
     if (ws->cal_dirty)
-        memset(ws->cal, 0, ws->m->Z * (size_t)ws->m->T * sizeof *ws->cal);
+        memset(ws->cal, 0, Z * T * sizeof *ws->cal);
+    memset(ws->cal + Z * T, 0, Z * sizeof *ws->cal); /* the sink row */
     ws->cal_dirty = 1; /* until ipsim_lifecycle_done */
-    for (size_t z = 0; z < ws->m->Z; z++) {
+    for (size_t z = 0; z < Z; z++) {
         ws->n_op[z] = (double)ws->m->zones[z].initial_operating_projects;
         pipeline_schedule(ws, z);
     }
@@ -64,8 +69,7 @@ static inline double keep_if(double x, int c)
 void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p)
 {
     long due = (long)t + p->lag;
-    if (due >= ws->m->T)
-        return;
+    due = due < ws->m->T ? due : ws->m->T; /* past the horizon: the sink row */
     ipsim_event_cell *e = &ws->cal[cell(ws, w, (int)due)];
     /* no branch on the abandon draw, which no predictor guesses (GCC
      * compiles ?: on doubles to one): bit masks pick x or +0.0, and adding

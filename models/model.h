@@ -103,7 +103,8 @@ typedef struct {
     uint64_t *wwtp_mask; /* [Z] zones with a working WWTP at month mask_t - 1 */
     int mask_t;
     /* lifecycle calendar, [t*Z + z]: one cell per zone-month, its three
-     * sums together (one cache line touched per event) */
+     * sums together (one cache line touched per event); T+1 rows, the
+     * last a sink for events past the horizon (lifecycle.c) */
     ipsim_event_cell *cal;
     int cal_dirty;       /* a path left cells behind: clear before the next */
     /* production, per zone */

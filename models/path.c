@@ -121,7 +121,7 @@ static int ws_arrays(ipsim_ws *ws, const ipsim_model *m, ipsim_error *err)
     ALLOC(ws->clear_zone, Z, err);
     ALLOC(ws->clear_x, Z, err);
     ALLOC(ws->wwtp_mask, Z, err);
-    ALLOC(ws->cal, ZT, err);
+    ALLOC(ws->cal, ZT + m->Z, err); /* + a sink row (lifecycle.c) */
     ALLOC(ws->k_full, Z, err);
     ALLOC(ws->ramp_w, Z, err);
     ALLOC(ws->ramp_v, Z, err);

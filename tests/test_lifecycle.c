@@ -111,6 +111,17 @@ static void test_events_past_horizon_dropped(void **state)
     for (size_t c = 0; c < 10; c++)
         sum += ws->cal[c].capital + ws->cal[c].count + ws->cal[c].land;
     assert_close(sum, 0.0, 0);
+    /* they went to the sink row (cell T), which no month applies and the
+     * next path's reset clears */
+    assert_close(ws->cal[10].capital, 12.0, 0);
+    assert_close(ws->cal[10].land, 5.0, 0);
+    double L = ws->L[0], n_op = ws->n_op[0];
+    for (int t = 0; t < 10; t++)
+        ipsim_lifecycle_apply(ws, t);
+    assert_close(ws->L[0], L, 0);
+    assert_close(ws->n_op[0], n_op, 0);
+    ipsim_lifecycle_reset(ws);
+    assert_close(ws->cal[10].capital + ws->cal[10].count + ws->cal[10].land, 0.0, 0);
     tu_sim_free(&s);
 }
 
