@@ -369,6 +369,17 @@ static double share(const measured *m, const double *part)
     return bench_spread_of(r, (size_t)m->n).median;
 }
 
+/* The spread over rounds of scale * num[i] / den[i]: a ratio of two
+ * figures of the same round, which the host's drifting load moves less
+ * than the ratio of their medians over rounds. */
+static bench_spread paired(const double *num, const double *den, int n, double scale)
+{
+    double r[MAX_REPS];
+    for (int i = 0; i < n; i++)
+        r[i] = scale * num[i] / den[i];
+    return bench_spread_of(r, (size_t)n);
+}
+
 static void json_spread(const char *key, bench_spread s)
 {
     printf(", \"%s\": {\"median\": %.9g, \"min\": %.9g, \"max\": %.9g}", key, s.median, s.min, s.max);
@@ -486,6 +497,14 @@ static int memory(bench_args *a, const char *argv0)
     return CLI_EXIT_OK;
 }
 
+/* Round by round, the efficiency at j threads: the round's 1-thread wall
+ * over j times its j-thread wall. */
+static bench_spread round_efficiency(const run_result *runs, int j)
+{
+    const measured *m = &runs[j - 1].m;
+    return paired(runs[0].m.wall, m->wall, m->n, 1.0 / j);
+}
+
 static int parent(bench_args *a, const char *argv0)
 {
     const ipsim_scenario *scn = &a->scn;
@@ -544,6 +563,16 @@ static int parent(bench_args *a, const char *argv0)
         printf("%7s  %8.3f [%.3f-%.3f]  %13.4g  %7.0f  %10.3f  (%d one-thread runs at once: the host's limit)\n",
                "side", ws.median, ws.min, ws.max, a->threads * zm / ws.median,
                a->threads * (double)a->paths / ws.median, w1.median / ws.median, a->threads);
+    if (a->threads > 1) {
+        /* each round's efficiency, against its own 1-thread run */
+        printf("efficiency round by round, median [min-max]:");
+        for (int j = 2; j <= a->threads; j++) {
+            bench_spread e = round_efficiency(runs, j);
+            printf(" %d threads %.3f [%.3f-%.3f],", j, e.median, e.min, e.max);
+        }
+        bench_spread e = paired(runs[0].m.wall, side.wall, side.n, 1.0);
+        printf(" side by side %.3f [%.3f-%.3f]\n", e.median, e.min, e.max);
+    }
 
     /* ns per zone-month at 1 thread: the whole run and its simulation part */
     bench_spread s1 = spread(runs[0].m.simulate, runs[0].m.n), f = spread(fl.wall, fl.n);
@@ -565,6 +594,13 @@ static int parent(bench_args *a, const char *argv0)
     printf("ipsim run, simulation only        %8.1f              %6.2fx\n", ns_sim, ns_sim / ns_floor);
     printf("ipsim draw floor                  %8.1f [%.1f-%.1f]\n", ns_floor, 1e9 * f.min / zm,
            1e9 * f.max / zm);
+    /* the same two ratios round by round (a round's 1-thread run and floor
+     * ran one after the other): median [min-max] */
+    int nr = fl.n < runs[0].m.n ? fl.n : runs[0].m.n;
+    bench_spread pr = paired(runs[0].m.wall, fl.wall, nr, 1.0),
+                 ps = paired(runs[0].m.simulate, fl.wall, nr, 1.0);
+    printf("ipsim ÷ floor round by round: whole %.2fx [%.2f-%.2f], simulation %.2fx [%.2f-%.2f]\n",
+           pr.median, pr.min, pr.max, ps.median, ps.min, ps.max);
     if (ns_np == ns_np)
         printf("NumPy draw floor                  %8.1f                             %.2fx (whole), %.2fx (simulation)\n",
                ns_np, ns_np / ns_run, ns_np / ns_sim);
@@ -584,6 +620,7 @@ static int parent(bench_args *a, const char *argv0)
         json_spread("write_busy_s", spread(m->busy, m->n));
         json_spread("finish_s", spread(m->finish, m->n));
         json_spread("peak_rss_kib", spread(m->rss, m->n));
+        json_spread("efficiency_rounds", round_efficiency(runs, j));
         printf(", \"zone_months_per_s\": %.6g, \"paths_per_s\": %.6g, \"ns_per_zone_month\": %.6g, "
                "\"efficiency\": %.4f, \"simulate_share\": %.4f, \"write_share\": %.4f, "
                "\"write_busy_share\": %.4f, \"finish_share\": %.4f, \"load_start\": \"%s\", "
@@ -598,6 +635,7 @@ static int parent(bench_args *a, const char *argv0)
                scn->name, a->threads, a->paths, side.n, a->warmup);
         json_spread("wall_s", ws);
         json_spread("simulate_s", spread(side.simulate, side.n));
+        json_spread("efficiency_rounds", paired(runs[0].m.wall, side.wall, side.n, 1.0));
         printf(", \"paths_per_s\": %.6g, \"efficiency\": %.4f, \"cpu\": \"%s\"}\n",
                a->threads * (double)a->paths / ws.median, w1.median / ws.median, cpu);
     }
@@ -608,6 +646,8 @@ static int parent(bench_args *a, const char *argv0)
     json_spread("ns_per_zone_month", fns);
     json_draws("draws", fl.draws, BENCH_NKINDS);
     json_draws("run_draws", runs[0].m.draws, BENCH_PROJECTS + 1);
+    json_spread("run_over_floor_rounds", pr);
+    json_spread("simulate_over_floor_rounds", ps);
     printf(", \"run_ns_per_zone_month\": %.6g, \"simulate_ns_per_zone_month\": %.6g, "
            "\"run_over_floor\": %.4f, \"simulate_over_floor\": %.4f}\n",
            ns_run, ns_sim, ns_run / ns_floor, ns_sim / ns_floor);
