@@ -595,10 +595,10 @@ static int parent(bench_args *a, const char *argv0)
     printf("ipsim draw floor                  %8.1f [%.1f-%.1f]\n", ns_floor, 1e9 * f.min / zm,
            1e9 * f.max / zm);
     /* the same two ratios round by round (a round's 1-thread run and floor
-     * ran one after the other): median [min-max] */
-    int nr = fl.n < runs[0].m.n ? fl.n : runs[0].m.n;
-    bench_spread pr = paired(runs[0].m.wall, fl.wall, nr, 1.0),
-                 ps = paired(runs[0].m.simulate, fl.wall, nr, 1.0);
+     * ran one after the other; every configuration has one figure per
+     * round): median [min-max] */
+    bench_spread pr = paired(runs[0].m.wall, fl.wall, fl.n, 1.0),
+                 ps = paired(runs[0].m.simulate, fl.wall, fl.n, 1.0);
     printf("ipsim ÷ floor round by round: whole %.2fx [%.2f-%.2f], simulation %.2fx [%.2f-%.2f]\n",
            pr.median, pr.min, pr.max, ps.median, ps.min, ps.max);
     if (ns_np == ns_np)
