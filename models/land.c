@@ -6,6 +6,7 @@
  * construction; min() and the fit test keep each one non-negative. */
 #include "model.h"
 
+#include <limits.h>
 #include <math.h>
 
 
@@ -83,12 +84,24 @@ void ipsim_land_expand(ipsim_ws *ws, size_t z, int t)
     expansion_arm(ws, z);
 }
 
+/* 1 if zone z may expand in month t: a pending phase is due (-1, none, is
+ * past every t as unsigned), or its leased land is near the next
+ * threshold. */
+static inline int expansion_near(const ipsim_ws *ws, size_t z, int t)
+{
+    return (ws->L[z] >= ws->exp_at[z]) | ((unsigned)ws->exp_due[z] <= (unsigned)t);
+}
+
+/* Most months no zone is near: one pass in SIMD lanes says so, and only
+ * the other months test zone by zone. */
 void ipsim_land_expand_all(ipsim_ws *ws, int t)
 {
-    for (size_t z = 0; z < ws->m->Z; z++)
-        /* a pending phase due (-1, none, is past every t as unsigned), or
-         * leased land near the next threshold */
-        if ((ws->L[z] >= ws->exp_at[z]) | ((unsigned)ws->exp_due[z] <= (unsigned)t))
+    size_t Z = ws->m->Z;
+    int any = 0;
+    for (size_t z = 0; z < Z; z++)
+        any |= expansion_near(ws, z, t);
+    for (size_t z = 0; any && z < Z; z++)
+        if (expansion_near(ws, z, t))
             ipsim_land_expand(ws, z, t);
 }
 
@@ -162,13 +175,21 @@ int ipsim_land_fits(const ipsim_ws *ws, size_t z, int t, const ipsim_project *p)
 }
 
 /* Which zones a project needing a WWTP may use at month t, as all-ones
- * (may) or zero masks, recomputed when t changes. */
+ * (may) or zero masks.  The mask of month lo holds until the next zone's
+ * WWTP opens (hi), so it is recomputed at most once per opening date a
+ * path passes (and when a new path starts again from month 0), not every
+ * month with a redirect. */
 static const uint64_t *wwtp_mask(ipsim_ws *ws, int t)
 {
-    if (ws->mask_t != t + 1) {
-        for (size_t w = 0; w < ws->m->Z; w++)
-            ws->wwtp_mask[w] = ws->m->wwtp_from[w] <= t ? ~(uint64_t)0 : 0;
-        ws->mask_t = t + 1;
+    if (t < ws->mask_lo || t >= ws->mask_hi) {
+        int hi = INT_MAX;
+        for (size_t w = 0; w < ws->m->Z; w++) {
+            int from = ws->m->wwtp_from[w];
+            ws->wwtp_mask[w] = from <= t ? ~(uint64_t)0 : 0;
+            hi = from > t && from < hi ? from : hi;
+        }
+        ws->mask_lo = t;
+        ws->mask_hi = hi;
     }
     return ws->wwtp_mask;
 }

@@ -92,6 +92,40 @@ static void test_expansion_scan_at_the_threshold(void **state)
     assert_true(not_triggered > 100);
 }
 
+/* The monthly scan over many zones: only the zones near a threshold or
+ * with a phase due expand, wherever they are in the list, including when
+ * it is the last zone alone. */
+static void test_expansion_scan_many_zones(void **state)
+{
+    enum { NZ = 9 };
+    char yaml[4096] = "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 24\nzones:\n";
+    for (int z = 0; z < NZ; z++) {
+        char zone[256];
+        snprintf(zone, sizeof zone,
+                 ZONE("Z%d", "area_ha: 100, expansions: [{ha: 10, threshold: 0.6, "
+                             "delay_months: %d}]"),
+                 z, z % 2 ? 3 : 0);
+        strcat(yaml, zone);
+    }
+    tu_sim s;
+    tu_sim_init(&s, yaml, 1);
+    for (int k = 0; k < NZ; k++) {
+        ipsim_land_reset(&s.ws);
+        s.ws.L[k] = 60.0;
+        s.ws.U[k] -= 60.0;
+        for (int t = 0; t < 5; t++) {
+            ipsim_land_expand_all(&s.ws, t);
+            for (int z = 0; z < NZ; z++) {
+                /* zone k triggers in month 0 and its phase comes after its delay */
+                int grown = z == k && t >= (k % 2 ? 3 : 0);
+                if (s.ws.A[z] != (grown ? 110.0 : 100.0))
+                    fail_msg("zone %d near, month %d: zone %d has area %g", k, t, z, s.ws.A[z]);
+            }
+        }
+    }
+    tu_sim_free(&s);
+}
+
 static void test_clearance_capped_by_uncleared(void **state)
 {
     tu_sim s;
@@ -201,6 +235,47 @@ static void test_redirect_most_clean_land(void **state)
     tu_sim_free(&s);
 }
 
+/* The host of a project needing a WWTP in months visited in any order
+ * (each path starts again from month 0), against the rule applied from
+ * scratch: the first zone in file order with the most clean land among
+ * those with a working WWTP in that month, if it has room. */
+static void test_redirect_wwtp_any_month_order(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 48\nzones:\n"
+                ZONE("A", "area_ha: 100, clean_ha: 1")
+                ZONE("B", "area_ha: 100, clean_ha: 40, wwtp: \"2027-01\"")
+                ZONE("C", "area_ha: 100, clean_ha: 30, wwtp: \"2026-01\"")
+                ZONE("D", "area_ha: 100, clean_ha: 20, wwtp: \"2025-07\"")
+                ZONE("E", "area_ha: 100, clean_ha: 50, wwtp: false")
+                ZONE("F", "area_ha: 100, clean_ha: 10, wwtp: true"),
+                1);
+    ipsim_land_reset(&s.ws);
+    const int months[] = {0,  5,  6,  11, 12, 23, 24, 47, 0,  30, 12, 11, 6,  5,
+                          24, 24, 0,  47, 23, 6,  13, 25, 1,  7,  11, 0,  12, 24};
+    int hosts[4] = {0};
+    ipsim_project p = {.land = 15.0, .redirect = 1, .needs_wwtp = 1};
+    for (size_t i = 0; i < sizeof months / sizeof *months; i++) {
+        int t = months[i];
+        long want = -1;
+        double most = -1.0;
+        for (size_t w = 0; w < s.model.Z; w++)
+            if (s.model.wwtp_from[w] <= t && s.ws.C[w] > most) {
+                most = s.ws.C[w];
+                want = (long)w;
+            }
+        want = most >= p.land ? want : -1;
+        long got = ipsim_land_host(&s.ws, 0, t, &p);
+        if (got != want)
+            fail_msg("month %d (visit %zu): host %ld, expected %ld", t, i, got, want);
+        hosts[got < 0 ? 0 : got == 1 ? 1 : got == 2 ? 2 : 3]++;
+    }
+    /* each WWTP era was visited: D alone, then C, then B lead */
+    assert_true(hosts[1] > 0 && hosts[2] > 0 && hosts[3] > 0);
+    tu_sim_free(&s);
+}
+
 /* A whole path: projects that fit nowhere are lost in the arrival zone;
  * redirected ones register in the host zone. */
 static void test_loss_and_redirect_in_path(void **state)
@@ -249,10 +324,12 @@ int main(void)
         cmocka_unit_test(test_expansion_delay_and_order),
         cmocka_unit_test(test_expansion_threshold_not_reached),
         cmocka_unit_test(test_expansion_scan_at_the_threshold),
+        cmocka_unit_test(test_expansion_scan_many_zones),
         cmocka_unit_test(test_clearance_capped_by_uncleared),
         cmocka_unit_test(test_clearance_gamma_mean),
         cmocka_unit_test(test_kappa_zero_clears_nothing),
         cmocka_unit_test(test_wwtp_from_date),
+        cmocka_unit_test(test_redirect_wwtp_any_month_order),
         cmocka_unit_test(test_redirect_most_clean_land),
         cmocka_unit_test(test_loss_and_redirect_in_path),
     };
