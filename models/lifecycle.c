@@ -15,6 +15,10 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 /* Month-major, so that one month's cells of every zone are adjacent. */
 static size_t cell(const ipsim_ws *ws, size_t z, int t)
 {
@@ -75,9 +79,17 @@ void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project
      * compiles ?: on doubles to one): bit masks pick x or +0.0, and adding
      * +0.0 leaves the other fields exactly as they were */
     int ab = p->abandon;
+#if defined(__AVX__)
+    __m256d x = _mm256_set_pd(0.0, p->land, 1.0, p->capital);
+    __m256i k = _mm256_xor_si256(_mm256_set1_epi64x(-(long long)(ab != 0)),
+                                 _mm256_set_epi64x(0, 0, -1, -1));
+    x = _mm256_and_pd(x, _mm256_castsi256_pd(k));
+    _mm256_store_pd(&e->capital, _mm256_add_pd(_mm256_load_pd(&e->capital), x));
+#else
     e->land += keep_if(p->land, ab);
     e->capital += keep_if(p->capital, !ab);
     e->count += keep_if(1.0, !ab);
+#endif
 }
 
 /* Applied whether or not anything is due (a branch on it would be
@@ -92,7 +104,7 @@ void ipsim_lifecycle_apply(ipsim_ws *ws, int t)
         ipsim_event_cell *e = &row[z];
         ws->n_op[z] += e->count;
         ipsim_land_return(ws, z, e->land);
-        *e = (ipsim_event_cell){0.0, 0.0, 0.0};
+        *e = (ipsim_event_cell){0.0, 0.0, 0.0, 0.0};
     }
 }
 

@@ -83,11 +83,14 @@ typedef struct {
     int redirect;
 } ipsim_project;
 
-/* One calendar cell: what month t brings to zone z (lifecycle.c). */
+/* One calendar cell: what month t brings to zone z (lifecycle.c).  Four
+ * doubles, aligned: a placement adds to all of them at once in one SIMD
+ * add, and no cell straddles two cache lines. */
 typedef struct {
-    double capital; /* capital starting operation */
-    double count;   /* projects starting operation */
-    double land;    /* land returned by abandonments */
+    _Alignas(32) double capital; /* capital starting operation */
+    double count;                /* projects starting operation */
+    double land;                 /* land returned by abandonments */
+    double unused;               /* always 0 */
 } ipsim_event_cell;
 
 typedef struct {
@@ -100,8 +103,8 @@ typedef struct {
     double *exp_at;    /* L from which the next phase may trigger (land.c) */
     size_t *clear_zone; /* [Z] zones drawing a clearance this month, */
     double *clear_x;    /* [Z] and their draws */
-    uint64_t *wwtp_mask; /* [Z] zones with a working WWTP at month mask_t - 1 */
-    int mask_t;
+    uint64_t *wwtp_mask; /* [Z] zones with a working WWTP in months [mask_lo, mask_hi) */
+    int mask_lo, mask_hi;
     /* lifecycle calendar, [t*Z + z]: one cell per zone-month, its three
      * sums together (one cache line touched per event); T+1 rows, the
      * last a sink for events past the horizon (lifecycle.c) */

@@ -114,7 +114,9 @@ static void test_events_past_horizon_dropped(void **state)
     /* they went to the sink row (cell T), which no month applies and the
      * next path's reset clears */
     assert_close(ws->cal[10].capital, 12.0, 0);
+    assert_close(ws->cal[10].count, 1.0, 0);
     assert_close(ws->cal[10].land, 5.0, 0);
+    assert_close(ws->cal[10].unused, 0.0, 0);
     double L = ws->L[0], n_op = ws->n_op[0];
     for (int t = 0; t < 10; t++)
         ipsim_lifecycle_apply(ws, t);
