@@ -54,18 +54,21 @@ void ipsim_production_reset(ipsim_ws *ws)
 }
 
 /* Month t with t % R == 0, zones z0 .. z0+n-1 of a run whose rings are
- * ring[slot * n + i]: the cohort of age a is in slot R - a. */
+ * ring[slot * n + i]: the cohort of age a is in slot R - a.  Each zone's
+ * sums add its cohorts from age 0 up, a slot (a contiguous row of the
+ * run's zones) at a time, so that the zones' sums are SIMD lanes. */
 static void resum(ipsim_ws *ws, const double *ring, size_t z0, size_t n, int t, int R)
 {
-    for (size_t i = 0; i < n; i++) {
-        double w = 0.0, v = 0.0;
-        for (int age = 0; age < R - 1 && age <= t; age++) {
-            double k = ring[(size_t)(age ? R - age : 0) * n + i];
-            w += k;
-            v += k * (double)(age + 1);
+    double *restrict w = ws->ramp_w + z0, *restrict v = ws->ramp_v + z0;
+    for (size_t i = 0; i < n; i++)
+        w[i] = v[i] = 0.0;
+    for (int age = 0; age < R - 1 && age <= t; age++) {
+        const double *restrict k = ring + (size_t)(age ? R - age : 0) * n;
+        double a = (double)(age + 1);
+        for (size_t i = 0; i < n; i++) {
+            w[i] += k[i];
+            v[i] += k[i] * a;
         }
-        ws->ramp_w[z0 + i] = w;
-        ws->ramp_v[z0 + i] = v;
     }
 }
 
@@ -114,16 +117,34 @@ void ipsim_production_start(ipsim_ws *ws, size_t z, double capital)
     ipsim_production_start_at(ws, z, slot_of(ws, &ws->m->ramp_runs[r], r, z), capital);
 }
 
+/* A run's starts in one pass over its contiguous arrays, which the
+ * compiler may vectorise as they cannot overlap (the ring, the sums and
+ * the calendar are separate arrays). */
+static void start_run(double *restrict slot, double *restrict w, double *restrict v,
+                      const double *restrict capital, size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double k = capital[i * stride];
+        slot[i] += k;
+        w[i] += k;
+        v[i] += k;
+    }
+}
+
 void ipsim_production_start_all(ipsim_ws *ws, const double *capital, size_t stride)
 {
     const ipsim_model *m = ws->m;
     for (size_t r = 0; r < m->n_ramp_runs; r++) {
         const ipsim_ramp_run *run = &m->ramp_runs[r];
         double *slot = slot_of(ws, run, r, run->first);
-        for (size_t i = 0; i < run->len; i++) {
-            size_t z = run->first + i;
-            ipsim_production_start_at(ws, z, slot ? slot + i : NULL, capital[z * stride]);
+        size_t z0 = run->first;
+        if (slot) {
+            start_run(slot, ws->ramp_w + z0, ws->ramp_v + z0, capital + z0 * stride, stride,
+                      run->len);
+            continue;
         }
+        for (size_t i = 0; i < run->len; i++)
+            ipsim_production_start_at(ws, z0 + i, NULL, capital[(z0 + i) * stride]);
     }
 }
 
