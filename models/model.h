@@ -105,8 +105,8 @@ typedef struct {
     double *clear_x;    /* [Z] and their draws */
     uint64_t *wwtp_mask; /* [Z] zones with a working WWTP in months [mask_lo, mask_hi) */
     int mask_lo, mask_hi;
-    /* lifecycle calendar, [t*Z + z]: one cell per zone-month, its three
-     * sums together (one cache line touched per event); T+1 rows, the
+    /* lifecycle calendar, [t*Z + z]: one cell per zone-month, its sums
+     * together (one aligned 32-byte cell per event); T+1 rows, the
      * last a sink for events past the horizon (lifecycle.c) */
     ipsim_event_cell *cal;
     int cal_dirty;       /* a path left cells behind: clear before the next */
@@ -227,19 +227,7 @@ void ipsim_production_reset(ipsim_ws *ws);
 /* Advances every zone's ramp to month t: call it for every month in order
  * (t = 0, 1, ...), before that month's starts. */
 void ipsim_production_age(ipsim_ws *ws, int t);
-/* Capital starting in zone z this month (after ipsim_production_age),
- * given its ring slot for the month (NULL where R = 1). */
-static inline void ipsim_production_start_at(ipsim_ws *ws, size_t z, double *slot, double capital)
-{
-    if (!slot) {
-        ws->k_full[z] += capital;
-        return;
-    }
-    *slot += capital;
-    ws->ramp_w[z] += capital;
-    ws->ramp_v[z] += capital;
-}
-/* A start in zone z this month. */
+/* A start in zone z this month (after ipsim_production_age). */
 void ipsim_production_start(ipsim_ws *ws, size_t z, double capital);
 /* Every zone's starts this month: zone z starts capital[z * stride]. */
 void ipsim_production_start_all(ipsim_ws *ws, const double *capital, size_t stride);

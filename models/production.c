@@ -111,17 +111,13 @@ static double *slot_of(ipsim_ws *ws, const ipsim_ramp_run *run, size_t r, size_t
     return ws->ring + run->ring_off + (size_t)ws->ring_pos[r] * run->len + (z - run->first);
 }
 
-void ipsim_production_start(ipsim_ws *ws, size_t z, double capital)
-{
-    size_t r = ws->m->zone_run[z];
-    ipsim_production_start_at(ws, z, slot_of(ws, &ws->m->ramp_runs[r], r, z), capital);
-}
-
-/* A run's starts in one pass over its contiguous arrays, which the
- * compiler may vectorise as they cannot overlap (the ring, the sums and
- * the calendar are separate arrays). */
-static void start_run(double *restrict slot, double *restrict w, double *restrict v,
-                      const double *restrict capital, size_t stride, size_t n)
+/* Starts in zones z0 .. z0+n-1 of run r, zone z0 + i starting
+ * capital[i * stride]: at full ramp at once where R = 1, else into the
+ * month's ring slot and the ramping sums, in one pass over contiguous
+ * rows that the compiler may vectorise (restrict: the ring, the sums and
+ * the capital, a calendar row, are separate arrays). */
+static void start_ramping(double *restrict slot, double *restrict w, double *restrict v,
+                          const double *restrict capital, size_t stride, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         double k = capital[i * stride];
@@ -131,21 +127,30 @@ static void start_run(double *restrict slot, double *restrict w, double *restric
     }
 }
 
+static void start_zones(ipsim_ws *ws, size_t r, size_t z0, size_t n, const double *capital,
+                        size_t stride)
+{
+    double *slot = slot_of(ws, &ws->m->ramp_runs[r], r, z0);
+    if (!slot) {
+        for (size_t i = 0; i < n; i++)
+            ws->k_full[z0 + i] += capital[i * stride];
+        return;
+    }
+    start_ramping(slot, ws->ramp_w + z0, ws->ramp_v + z0, capital, stride, n);
+}
+
+void ipsim_production_start(ipsim_ws *ws, size_t z, double capital)
+{
+    start_zones(ws, ws->m->zone_run[z], z, 1, &capital, 0);
+}
+
 void ipsim_production_start_all(ipsim_ws *ws, const double *capital, size_t stride)
 {
     const ipsim_model *m = ws->m;
     for (size_t r = 0; r < m->n_ramp_runs; r++) {
         const ipsim_ramp_run *run = &m->ramp_runs[r];
-        double *slot = slot_of(ws, run, r, run->first);
-        size_t z0 = run->first;
-        if (slot) {
-            start_run(slot, ws->ramp_w + z0, ws->ramp_v + z0, capital + z0 * stride, stride,
-                      run->len);
-            continue;
-        }
-        for (size_t i = 0; i < run->len; i++)
-            ipsim_production_start_at(ws, z0 + i, NULL, capital[(z0 + i) * stride]);
+        start_zones(ws, r, run->first, run->len, capital + run->first * stride, stride);
     }
 }
 
-/* ipsim_production_start_at and ipsim_production_month are inline in model.h. */
+/* ipsim_production_month is inline in model.h. */
