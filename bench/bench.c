@@ -558,20 +558,21 @@ static int parent(bench_args *a, const char *argv0)
                100 * share(m, m->busy), 100 * share(m, m->finish), r.median / 1024.0);
     }
 
-    bench_spread ws = spread(side.wall, side.n);
-    if (a->threads > 1)
+    /* the side-by-side runs and each round's efficiency against its own
+     * 1-thread run (none when only 1 thread is measured) */
+    bench_spread ws = spread(side.wall, side.n),
+                 side_rounds = paired(runs[0].m.wall, side.wall, side.n, 1.0);
+    if (a->threads > 1) {
         printf("%7s  %8.3f [%.3f-%.3f]  %13.4g  %7.0f  %10.3f  (%d one-thread runs at once: the host's limit)\n",
                "side", ws.median, ws.min, ws.max, a->threads * zm / ws.median,
                a->threads * (double)a->paths / ws.median, w1.median / ws.median, a->threads);
-    if (a->threads > 1) {
-        /* each round's efficiency, against its own 1-thread run */
         printf("efficiency round by round, median [min-max]:");
         for (int j = 2; j <= a->threads; j++) {
             bench_spread e = round_efficiency(runs, j);
             printf(" %d threads %.3f [%.3f-%.3f],", j, e.median, e.min, e.max);
         }
-        bench_spread e = paired(runs[0].m.wall, side.wall, side.n, 1.0);
-        printf(" side by side %.3f [%.3f-%.3f]\n", e.median, e.min, e.max);
+        printf(" side by side %.3f [%.3f-%.3f]\n", side_rounds.median, side_rounds.min,
+               side_rounds.max);
     }
 
     /* ns per zone-month at 1 thread: the whole run and its simulation part */
@@ -635,7 +636,7 @@ static int parent(bench_args *a, const char *argv0)
                scn->name, a->threads, a->paths, side.n, a->warmup);
         json_spread("wall_s", ws);
         json_spread("simulate_s", spread(side.simulate, side.n));
-        json_spread("efficiency_rounds", paired(runs[0].m.wall, side.wall, side.n, 1.0));
+        json_spread("efficiency_rounds", side_rounds);
         printf(", \"paths_per_s\": %.6g, \"efficiency\": %.4f, \"cpu\": \"%s\"}\n",
                a->threads * (double)a->paths / ws.median, w1.median / ws.median, cpu);
     }

@@ -56,6 +56,7 @@ void ipsim_lifecycle_reset(ipsim_ws *ws)
     }
 }
 
+#if !defined(__AVX__)
 /* x if c, else +0.0, without a branch (the empty asm hides the mask from
  * GCC, which would turn it back into one). */
 static inline double keep_if(double x, int c)
@@ -69,6 +70,7 @@ static inline double keep_if(double x, int c)
     memcpy(&x, &b, sizeof x);
     return x;
 }
+#endif
 
 void ipsim_lifecycle_schedule(ipsim_ws *ws, size_t w, int t, const ipsim_project *p)
 {
