@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_experiment.h"
 #include "csv_read.h"
+#include "outpath.h"
 
 static const cli_option calibrate_options[] = {
     {'o', "output", "FILE", "write the YAML fragment to FILE (default: standard output)"},
@@ -111,6 +112,8 @@ int cli_cmd_calibrate(int argc, char **argv)
     ipsim_csv_table t;
     ipsim_calib c;
     ipsim_error err = {0};
+    if (a.output && ipsim_outpath_check(a.output, &err) != IPSIM_OK)
+        return cli_fail(&err);
     if (ipsim_csv_read_file(&t, pos[0], &err) != IPSIM_OK)
         return cli_fail(&err);
     rc = ipsim_calibrate_fit(&c, &t, &a.o, &err);

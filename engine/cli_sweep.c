@@ -9,6 +9,7 @@
 #include "cli_experiment.h"
 #include "csv.h"
 #include "metrics.h"
+#include "outpath.h"
 
 static const cli_option sweep_options[] = {
     CLI_EXP_OPTIONS,
@@ -193,6 +194,8 @@ static int sweep(sweep_args *a, ipsim_experiment *x, char **sets, size_t n)
     for (size_t i = 0; i < n; i++)
         if (ipsim_experiment_check(x, sets[i], &err) != IPSIM_OK)
             return cli_exp_fail("sweep", "--vary", &err);
+    if (a->output && ipsim_outpath_check(a->output, &err) != IPSIM_OK)
+        return cli_fail(&err);
     ipsim_experiment_point *pts = calloc(n, sizeof *pts);
     if (!pts) {
         fprintf(stderr, "ipsim: out of memory\n");

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outpath.h"
+
 struct ipsim_csv {
     FILE *f;
     int own;                  /* f is ours: close it and rename the .partial */
@@ -36,6 +38,9 @@ int ipsim_csv_open(ipsim_csv **out, const char *path, const char *const *header,
                    ipsim_error *err)
 {
     *out = NULL;
+    int rc = ipsim_outpath_check(path, err);
+    if (rc != IPSIM_OK)
+        return rc;
     ipsim_csv *c = calloc(1, sizeof *c);
     if (c) {
         c->path = strdup(path);
@@ -51,8 +56,8 @@ int ipsim_csv_open(ipsim_csv **out, const char *path, const char *const *header,
     }
     c->f = fopen(c->partial, "wb");
     if (!c->f) {
-        int rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot create: %s", c->partial,
-                                 strerror(errno));
+        rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot create: %s", c->partial,
+                             strerror(errno));
         csv_free(c);
         return rc;
     }

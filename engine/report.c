@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "outpath.h"
 #include "report_chart.h"
 #include "report_data.h"
 #include "report_page.h"
@@ -260,7 +261,9 @@ int ipsim_report_write(const char *output, const char *const *files, size_t n,
         o = &def;
     }
     ipsim_report_data r = {0};
-    int rc = load(&r, output, files, n, o, err);
+    int rc = ipsim_outpath_check(output, err);
+    if (rc == IPSIM_OK)
+        rc = load(&r, output, files, n, o, err);
     char *partial = NULL;
     FILE *out = NULL;
     if (rc == IPSIM_OK) {

@@ -719,6 +719,9 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
     if (store < IPSIM_STORE_SUMMARY || store > IPSIM_STORE_MONTHLY || scn->horizon_months < 1 ||
         scn->horizon_months > IPSIM_MAX_HORIZON)
         return ipsim_error_set(err, IPSIM_EFAIL, "results: invalid store mode or horizon");
+    int rc = ipsim_outpath_check(filename, err);
+    if (rc != IPSIM_OK)
+        return rc;
     /* The layout is written as FILE.partial.new and renamed once complete
      * and in SWMR mode, so that a FILE.partial is always resumable; until
      * then an existing one (perhaps of a run still going) is locked. */
@@ -726,9 +729,9 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
     char *partial = r ? strdup(r->partial_name) : NULL;
     char *scratch = r ? strdup(r->scratch_name) : NULL;
     int guard = -1;
-    int rc = partial && scratch && rs_rename_new(r) == 0
-                 ? IPSIM_OK
-                 : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
+    rc = partial && scratch && rs_rename_new(r) == 0
+             ? IPSIM_OK
+             : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory creating %s", filename);
     if (rc == IPSIM_OK)
         rc = rs_lock_file(partial, 0, &guard, err);
     if (rc == IPSIM_OK)

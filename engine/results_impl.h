@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "metrics.h"
+#include "outpath.h"
 #include "variates.h"
 
 /* Chunks stay under this so compression buffers and the chunk cache stay

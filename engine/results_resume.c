@@ -251,6 +251,8 @@ int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_
     *out = NULL;
     if (n_paths == 0 || block_paths == 0)
         return ipsim_error_set(err, IPSIM_EINPUT, "the number of paths must be at least 1");
+    if (ipsim_outpath_check(filename, err) != IPSIM_OK)
+        return err->code;
     ipsim_results *old = rs_results_new(filename, scn, n_paths, block_paths, store);
     ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store);
     int rc = old && r && rs_rename_new(r) == 0

@@ -64,6 +64,23 @@ expect_status 0 "quiet" "$bin" run small.yaml -n 50 -o q.h5 --quiet
 "$bin" run small.yaml -n 400 -s 5 -j 2 -o b.h5 | tail -n +2 >t2.txt
 cmp -s t1.txt t2.txt && ok || bad "tables differ between -j1 and -j2"
 
+# a destination that can never be the file (empty, a directory) is bad input,
+# refused before any path is computed (else `timeout` would end these runs of
+# 50 million paths, exit 124), for every command that writes a file
+mkdir -p adir && touch adir/keep
+"$bin" run small.yaml -n 20 -q -o r.h5
+for cmd in "run small.yaml -n 50000000 --store summary" \
+           "sweep small.yaml --vary redirect_prob=0,0.5 -n 50000000" "report r.h5"; do
+  for o in "" adir adir/; do
+    # shellcheck disable=SC2086
+    expect_status 2 "$cmd -o '$o'" timeout 10 "$bin" $cmd -o "$o"
+    if [ -z "$o" ]; then contains err.txt "name is empty" "$cmd -o '': message"
+    else contains err.txt "$o: is a directory" "$cmd -o '$o': message"; fi
+  done
+done
+[ "$(ls -A adir)" = keep ] && ok || bad "a refused -o DIR was written into: $(ls -A adir)"
+ls -A | grep -q partial && bad "stray files: $(ls -A)" || ok
+
 # an unwritable destination is a failure (1), not bad input, and leaves nothing
 expect_status 1 "unwritable output" "$bin" run small.yaml -n 10 -o /nonexistent-dir/x.h5
 contains err.txt "/nonexistent-dir/x.h5" "unwritable output named"
