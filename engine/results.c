@@ -993,6 +993,40 @@ static void drop_cache(ipsim_results *r)
     r->synced_to = (size_t)st.st_size;
 }
 
+/* Asks the kernel to read back, all at once, the chunks of ds that the
+ * finish step reads, where drop_cache may have dropped them: read when the
+ * finish needs them, one after another, they were as many synchronous disk
+ * reads (0.13 of the finish's 0.19 s at 20000 paths, for 2 % of the file).
+ * Advisory, like drop_cache. */
+static void prefetch(const ipsim_results *r, hid_t ds)
+{
+    if (ds < 0 || r->lock_fd < 0 || r->cache_keep == 0 || r->synced_to <= r->cache_keep)
+        return;
+    hid_t dcpl = H5Dget_create_plist(ds);
+    hsize_t chunk[3] = {0}, off[3] = {0};
+    int ok = dcpl >= 0 && H5Pget_chunk(dcpl, 3, chunk) >= 1 && chunk[0] > 0;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    /* (a chunk spans every dimension but the paths: chunk_dims) */
+    for (off[0] = 0; ok && off[0] < r->n_paths; off[0] += chunk[0]) {
+        unsigned mask;
+        haddr_t addr;
+        hsize_t size;
+        if (H5Dget_chunk_info_by_coord(ds, off, &mask, &addr, &size) >= 0 && addr != HADDR_UNDEF)
+            (void)posix_fadvise(r->lock_fd, (off_t)addr, (off_t)size, POSIX_FADV_WILLNEED);
+    }
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* What the summaries read from the results file (in summary mode they read
+ * the scratch file, whose cache is kept). */
+static void prefetch_summarised(const ipsim_results *r)
+{
+    for (int m = 0; m < IPSIM_NMETRICS && r->store != IPSIM_STORE_SUMMARY; m++)
+        prefetch(r, r->group[G_YEARLY][m]);
+    prefetch(r, r->target_values);
+}
+
 /* Marks the blocks that b covers whole as done, after their data: the
  * first flush puts the data on disk, the second the marks, so a mark
  * never reaches the file before what it vouches for.  SWMR orders the
@@ -1256,14 +1290,18 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
                              r->paths_written, r->n_paths);
     else if (reopen_for_finish(r) < 0)
         rc = rs_h5_error(err, r->partial_name, "reopen the results file");
+    if (rc == IPSIM_OK)
+        prefetch_summarised(r);
     /* In summary mode one column at a time, from the scratch file's year
      * chunks: memory for 3 N doubles whatever the years, so that peak memory
      * hardly grows with N.  Elsewhere a metric's [N, years] at once: its
      * chunks span the years and are read (and inflated) once. */
-    else if (rs_readback_alloc(&rb, r->n_paths, r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years,
-                               r->threads) < 0)
+    if (rc == IPSIM_OK && rs_readback_alloc(&rb, r->n_paths,
+                                            r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years,
+                                            r->threads) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
-    else if (rs_write_summaries(r, &rb) < 0 || rs_write_target_stats(r, &rb, stats) < 0)
+    else if (rc == IPSIM_OK &&
+             (rs_write_summaries(r, &rb) < 0 || rs_write_target_stats(r, &rb, stats) < 0))
         rc = rs_h5_error(err, r->partial_name, "write summaries");
     /* A finished file needs no checkpoints. */
     if (rc == IPSIM_OK && H5Ldelete(r->file, "blocks_done", H5P_DEFAULT) < 0)
