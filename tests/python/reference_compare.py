@@ -305,7 +305,7 @@ def main():
     ap.add_argument('--seed', type=int, default=31)
     ap.add_argument('--ref-seed', type=int, default=32)
     ap.add_argument('--zmax', type=float, default=5.0)
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     scenarios = a.scenarios or sorted(glob.glob(os.path.join(a.source_dir, 'tests', 'reference',
                                                              '*.yaml')))
     if not scenarios:
