@@ -1007,7 +1007,9 @@ static void prefetch(const ipsim_results *r, hid_t ds)
     int ok = dcpl >= 0 && H5Pget_chunk(dcpl, 3, chunk) >= 1 && chunk[0] > 0;
     if (dcpl >= 0)
         H5Pclose(dcpl);
-    /* (a chunk spans every dimension but the paths: chunk_dims) */
+    /* (a chunk of these datasets spans every dimension but the paths:
+     * chunk_dims cuts the others only for rows over CHUNK_BYTES_MAX, and
+     * their rows are at most 101 years or 1000 targets) */
     for (off[0] = 0; ok && off[0] < r->n_paths; off[0] += chunk[0]) {
         unsigned mask;
         haddr_t addr;

@@ -251,13 +251,14 @@ int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_
     *out = NULL;
     if (n_paths == 0 || block_paths == 0)
         return ipsim_error_set(err, IPSIM_EINPUT, "the number of paths must be at least 1");
-    if (ipsim_outpath_check(filename, err) != IPSIM_OK)
-        return err->code;
+    int rc = ipsim_outpath_check(filename, err); /* (err may be NULL) */
+    if (rc != IPSIM_OK)
+        return rc;
     ipsim_results *old = rs_results_new(filename, scn, n_paths, block_paths, store);
     ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store);
-    int rc = old && r && rs_rename_new(r) == 0
-                 ? IPSIM_OK
-                 : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory resuming %s", filename);
+    rc = old && r && rs_rename_new(r) == 0
+             ? IPSIM_OK
+             : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory resuming %s", filename);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (rc == IPSIM_OK)
         rc = open_old(old, err);
