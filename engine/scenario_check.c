@@ -760,11 +760,13 @@ static int read_zone_name(ctx *c, const ipsim_ynode *zn, size_t i, ipsim_zone *z
     return dup_string(c, s, &z->name);
 }
 
-/* U(0) = A - L - C must be >= 0 (§3); computed the way the model will. */
+/* U(0) = A - L - C must be >= 0 (§3), to the 1e-9 relative of §2: a zone
+ * whose decimal L + C equals A (50.1 + 50.2 = 100.3) is fully allocated,
+ * whatever the last bit of the binary sum; the model clamps U(0) to 0. */
 static int check_land(ctx *c, const ipsim_ynode *zn, const char *zpath, const ipsim_zone *z)
 {
     char where[PATH_LEN], path[PATH_LEN];
-    if (z->area_ha - z->leased_ha - z->clean_ha >= 0)
+    if (z->leased_ha + z->clean_ha <= z->area_ha * (1.0 + 1e-9))
         return IPSIM_OK;
     const char *key = "leased_ha";
     const ipsim_ynode *v = zone_value(c, zn, zpath, key, where);

@@ -48,7 +48,7 @@ void ipsim_land_reset(ipsim_ws *ws)
         ws->L[z] = zp->leased_ha;
         ws->C[z] = zp->clean_ha;
         ws->U[z] = zp->area_ha - zp->leased_ha - zp->clean_ha;
-        if (ws->U[z] < 0.0) /* rounding only: the reader rejects L + C > A */
+        if (ws->U[z] < 0.0) /* rounding only: the reader rejects L + C > A (1 + 1e-9) */
             ws->U[z] = 0.0;
         ws->exp_next[z] = 0;
         ws->exp_due[z] = -1;
@@ -76,7 +76,9 @@ void ipsim_land_expand(ipsim_ws *ws, size_t z, int t)
     } else if ((size_t)ws->exp_next[z] < zp->n_expansions) {
         const ipsim_expansion *e = &zp->expansions[ws->exp_next[z]];
         if (ws->L[z] / ws->A[z] >= e->threshold) {
-            ws->exp_due[z] = t + e->delay_months;
+            /* due at T or later is never applied: T stands for them all,
+             * and t + delay_months may be past INT_MAX */
+            ws->exp_due[z] = e->delay_months < ws->m->T - t ? t + e->delay_months : ws->m->T;
             if (ws->exp_due[z] <= t)
                 expansion_apply(ws, z);
         }

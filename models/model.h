@@ -41,7 +41,8 @@ typedef struct {
     int clear_drawn;                    /* kappa > 0 and cv > 0 */
 } ipsim_zone_draws;
 
-/* Consecutive zones with the same ramp_months R (production.c). */
+/* Consecutive zones with the same ring length R (production.c): their
+ * ramp_months, or T + 1 where that is more. */
 typedef struct {
     size_t first, len; /* zones first .. first + len - 1 */
     int R;
@@ -61,7 +62,7 @@ typedef struct {
     double *growth;      /* [T] (1+g)^(t/12) / 12 */
     double macro_phi, macro_shock_sd; /* phi, s*sqrt(1-phi^2) */
     double *macro_half_var;           /* [T] v_t / 2 */
-    size_t ring_total;   /* sum of ramp_months over zones */
+    size_t ring_total;   /* sum of the rings' lengths over zones (production.c) */
     ipsim_ramp_run *ramp_runs; /* [n_ramp_runs] */
     size_t n_ramp_runs;
     size_t *zone_run;    /* [Z] the run of zone z */

@@ -55,7 +55,6 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
         }
         int w = zp->wwtp_from_abs;
         m->wwtp_from[z] = (w == IPSIM_WWTP_ALWAYS || w == IPSIM_WWTP_NEVER) ? w : w - scn->start_abs;
-        m->ring_total += (size_t)zp->ramp_months;
         m->output_per_capital[z] = zp->output_per_capital;
         m->ramp_len[z] = (double)zp->ramp_months;
         ipsim_demand_prepare(m, z);
@@ -71,6 +70,8 @@ static int model_tables(ipsim_model *m, const ipsim_scenario *scn, ipsim_error *
     ALLOC(m->ramp_runs, m->n_ramp_runs, err);
     ALLOC(m->zone_run, Z, err);
     ipsim_production_runs(m, m->ramp_runs, m->zone_run);
+    const ipsim_ramp_run *last = &m->ramp_runs[m->n_ramp_runs - 1];
+    m->ring_total = last->ring_off + (size_t)last->R * last->len;
     return IPSIM_OK;
 }
 

@@ -21,12 +21,22 @@
 
 #include <string.h>
 
+/* Zone z's ring length: R, or T + 1 where R > T.  A cohort reaches full
+ * ramp at age R - 1, which past the horizon it never does: the ring then
+ * never wraps, and its graduating slot (still empty) is all it reads, as
+ * with R slots; while R slots would be 16 GB a thread for R = 2^31 - 1. */
+static int ring_len(const ipsim_model *m, size_t z)
+{
+    int R = m->zones[z].ramp_months;
+    return R > m->T ? m->T + 1 : R;
+}
+
 size_t ipsim_production_runs(const ipsim_model *m, ipsim_ramp_run *runs, size_t *zone_run)
 {
     size_t n = 0, off = 0;
     for (size_t z = 0; z < m->Z; z++) {
-        int R = m->zones[z].ramp_months;
-        if (z == 0 || R != m->zones[z - 1].ramp_months) {
+        int R = ring_len(m, z);
+        if (z == 0 || R != ring_len(m, z - 1)) {
             if (runs)
                 runs[n] = (ipsim_ramp_run){.first = z, .len = 0, .R = R, .ring_off = off};
             n++;

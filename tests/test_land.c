@@ -31,6 +31,28 @@ static void test_expansion_delay_and_order(void **state)
     tu_sim_free(&s);
 }
 
+/* A delay that takes the due month past the horizon, however far (here
+ * past INT_MAX), leaves the phase pending: never applied (§4.3). */
+static void test_expansion_delay_past_horizon(void **state)
+{
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+                    "E", "area_ha: 1000,\n"
+                         "     expansions: [{ha: 1, threshold: 0},\n"
+                         "                  {ha: 100, threshold: 0, delay_months: 2147483647},\n"
+                         "                  {ha: 10, threshold: 0}]"),
+                1);
+    ipsim_ws *ws = &s.ws;
+    ipsim_land_reset(ws);
+    for (int t = 0; t < 12; t++) {
+        ipsim_land_expand(ws, 0, t);
+        if (ws->A[0] != 1001.0)
+            fail_msg("month %d: area %g, expected 1001", t, ws->A[0]);
+    }
+    tu_sim_free(&s);
+}
+
 static void test_expansion_threshold_not_reached(void **state)
 {
     tu_sim s;
@@ -322,6 +344,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expansion_delay_and_order),
+        cmocka_unit_test(test_expansion_delay_past_horizon),
         cmocka_unit_test(test_expansion_threshold_not_reached),
         cmocka_unit_test(test_expansion_scan_at_the_threshold),
         cmocka_unit_test(test_expansion_scan_many_zones),

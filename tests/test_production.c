@@ -74,6 +74,23 @@ static void test_ramp_runs_match_definition(void **state)
     ramp_matches_definition(yaml_runs, 8, 4);
 }
 
+/* R past the horizon (any whole number >= 1 is valid, §11.9): the ring is
+ * T + 1 slots, so that B, C and D share one run, and R = 2^31 - 1 needs no
+ * 16 GB; production still ramps by the true R. */
+static const char *yaml_long_ramps =
+    "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 240\nproductivity_growth: 0.05\n"
+    "zones:\n" ZONE_R("A", "3") ZONE_R("B", "2147483647") ZONE_R("C", "1000")
+        ZONE_R("D", "241") ZONE_R("E", "240");
+
+static void test_ramp_longer_than_horizon(void **state)
+{
+    ramp_matches_definition(yaml_long_ramps, 5, 3);
+    tu_sim s;
+    tu_sim_init(&s, yaml_long_ramps, 1);
+    assert_int_equal(s.model.ring_total, 3 + 3 * 241 + 240);
+    tu_sim_free(&s);
+}
+
 /* Every zone's starts at once (from calendar cells, stride 4) give the
  * same accumulators, bit for bit, as zone-by-zone starts, on runs of
  * zones with R = 1, 3 and 12. */
@@ -124,6 +141,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ramp_matches_definition),
         cmocka_unit_test(test_ramp_runs_match_definition),
+        cmocka_unit_test(test_ramp_longer_than_horizon),
         cmocka_unit_test(test_start_all_matches_start),
         cmocka_unit_test(test_first_month_ramp),
     };

@@ -185,6 +185,25 @@ static void test_seed_range(void **state)
     ipsim_scenario_free(&s);
 }
 
+/* L + C = A in decimal is fully allocated land, although 50.1 + 50.2 is
+ * 100.30000000000001 in binary (§2: to 1e-9 relative); beyond that it is
+ * an error (the bad-input table). */
+static void test_land_tolerance(void **state)
+{
+#define LAND_ZONE(area)                                                                   \
+    HEAD "zones:\n  - name: A\n    area_ha: " area "\n    projects_per_year: 10\n"        \
+         "    fdi_capital_median_musd: 10\n    domestic_capital_median_musd: 2\n"        \
+         "    capital_per_ha_musd: 5\n    leased_ha: 50.1\n    clean_ha: 50.2\n"
+    ipsim_scenario s;
+    ipsim_error err;
+    assert_true(50.1 + 50.2 > 100.3);
+    parse_ok(&s, LAND_ZONE("100.3"));
+    ipsim_scenario_free(&s);
+    assert_int_equal(parse(&s, LAND_ZONE("100.2999"), "t.yaml", &err), IPSIM_EINPUT);
+    assert_non_null(strstr(err.msg, "zones[A].leased_ha: leased_ha + clean_ha"));
+#undef LAND_ZONE
+}
+
 static void test_calendar(void **state)
 {
     ipsim_scenario s;
@@ -649,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_defaults_and_typing),
         cmocka_unit_test(test_bool_and_null_spellings),
         cmocka_unit_test(test_seed_range),
+        cmocka_unit_test(test_land_tolerance),
         cmocka_unit_test(test_calendar),
         cmocka_unit_test(test_default_names),
         cmocka_unit_test(test_round_trip),
