@@ -35,9 +35,8 @@
 enum ipsim_purpose {
     IPSIM_P_MACRO = 0,   /* eps_t (zone 0) */
     IPSIM_P_CLEARANCE,   /* X, per zone and month */
-    IPSIM_P_COUNT,       /* N below the PTRS mean: word t % 4 of (zone, t - t % 4) */
+    IPSIM_P_COUNT,       /* N: word t % 4 of (zone, t - t % 4) */
     IPSIM_P_PROJECT,     /* the seven draws of arriving project `index` */
-    IPSIM_P_COUNT_LARGE, /* N from the PTRS mean on, per zone and month */
     IPSIM_NPURPOSES
 };
 

@@ -302,32 +302,36 @@ double ipsim_variates_gamma(ipsim_stream *s, const ipsim_variates_gamma_shape *g
     return r;
 }
 
-static double log_factorial(double k)
+/* Inversion from the mode: P(N <= k) at k = floor(mu) is the regularised
+ * incomplete gamma Q(k + 1, mu), exact to a few ulps at any mean, and the
+ * count is then O(sqrt(mu)) pmf steps up or down from there, where the
+ * CDF first reaches u.  Counts past the stream's limit (the model rejects
+ * them) end the walk at once. */
+unsigned ipsim_variates_poisson_search(double u, double mu)
 {
-    return k <= 170.0 ? gsl_sf_lnfact((unsigned)k) : gsl_sf_lngamma(k + 1.0);
-}
-
-/* Hormann (1993), "The transformed rejection method for generating Poisson
- * random variables" (PTRS). */
-unsigned ipsim_variates_poisson_ptrs(ipsim_stream *s, double mu)
-{
-    double slam = sqrt(mu), loglam = log(mu);
-    double b = 0.931 + 2.53 * slam;
-    double a = -0.059 + 0.02483 * b;
-    double log_inv_alpha = log(1.1239 + 1.1328 / (b - 3.4));
-    double vr = 0.9277 - 3.6224 / (b - 2.0);
-    for (;;) {
-        double u = ipsim_stream_uniform(s) - 0.5;
-        double v = ipsim_stream_uniform(s);
-        double us = 0.5 - fabs(u); /* > 0: uniforms are never 0 or 1 */
-        double k = floor((2.0 * a / us + b) * u + mu + 0.43);
-        if (us >= 0.07 && v <= vr)
-            return k < 4294967295.0 ? (unsigned)k : 4294967295u;
-        if (k < 0.0 || (us < 0.013 && v > us))
-            continue;
-        if (log(v) + log_inv_alpha - log(a / (us * us) + b) <= -mu + k * loglam - log_factorial(k))
-            return k < 4294967295.0 ? (unsigned)k : 4294967295u;
+    if (!(mu < 0x1p31))
+        return 0xFFFFFFFFu;
+    /* the _e forms: GSL's error handler (abort by default) is never called */
+    gsl_sf_result lg, q;
+    double k = floor(mu);
+    gsl_sf_lngamma_e(k + 1.0, &lg);
+    gsl_sf_gamma_inc_Q_e(k + 1.0, mu, &q);
+    double p = exp(k * log(mu) - mu - lg.val); /* P(N = k) */
+    double cdf = q.val;                       /* P(N <= k) */
+    if (u > cdf) {
+        while (u > cdf && p > 0.0) {
+            k += 1.0;
+            p *= mu / k;
+            cdf += p;
+        }
+    } else {
+        while (k > 0.0 && u <= cdf - p) { /* u <= P(N <= k - 1) */
+            cdf -= p;
+            p *= k / mu;
+            k -= 1.0;
+        }
     }
+    return (unsigned)k;
 }
 
 /* 1/c and -log(1/c) of 128 ranges of [0.6875, 1.375) (bench/variates_tables.py). */
@@ -487,8 +491,6 @@ unsigned ipsim_variates_poisson_tail(double u, double mu, double p, double cdf)
 
 unsigned ipsim_variates_poisson(ipsim_stream *s, double mu)
 {
-    if (mu >= IPSIM_VARIATES_POISSON_PTRS)
-        return ipsim_variates_poisson_ptrs(s, mu);
     return mu > 0.0 ? ipsim_variates_poisson_inv(ipsim_stream_u32(s), mu) : 0;
 }
 

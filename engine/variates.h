@@ -6,8 +6,10 @@
  *   lognormal   exp of a ziggurat normal (inline exp, below)
  *   gamma       Marsaglia-Tsang with its squeeze (shape < 1: the
  *               U^(1/shape) boost); about two words
- *   poisson     inversion of one word for means below 10, Hormann's PTRS
- *               transformed rejection from 10 on
+ *   poisson     inversion of one word at every mean: the CDF summed from 0
+ *               below 10, searched from the mode from 10 on; so that with
+ *               the same word a larger mean never gives a smaller count
+ *               (common random numbers, MODEL.md §6)
  *   bernoulli   one word against a precomputed threshold
  * The *_word(s) functions give a draw from the words the model already
  * holds when those words alone decide it, for the batched common path. 
@@ -26,10 +28,14 @@
 
 #include "stream.h"
 
-#define IPSIM_VARIATES_VERSION 1
+/* 2: counts from a mean of 10 on by inversion of the count's word (the
+ * search below) instead of Hormann's PTRS from a stream of their own, whose
+ * counts a policy that moved a mean across 10 left uncorrelated. */
+#define IPSIM_VARIATES_VERSION 2
 
-/* Means at or above this use PTRS rather than inversion. */
-#define IPSIM_VARIATES_POISSON_PTRS 10.0
+/* Means at or above this are inverted by a search from the mode rather
+ * than by summing the CDF from 0. */
+#define IPSIM_VARIATES_POISSON_SEARCH 10.0
 
 /* A gamma shape prepared for Marsaglia-Tsang. */
 typedef struct {
@@ -206,11 +212,16 @@ static inline int ipsim_variates_gamma_words(const ipsim_variates_gamma_shape *g
            (first == IPSIM_GAMMA_LOG && ipsim_variates_gamma_log_test(g, tr.x2, tr.v, tr.u));
 }
 
-/* Poisson(mu), mu >= 0 and finite: inversion of one word below
- * IPSIM_VARIATES_POISSON_PTRS, PTRS from there on; nothing drawn for 0. */
+/* Poisson(mu), mu >= 0 and finite: inversion of one word; nothing drawn
+ * for 0. */
 unsigned ipsim_variates_poisson(ipsim_stream *s, double mu);
 
-/* Poisson(mu) by inversion of the word w, for 0 < mu < the PTRS mean:
+/* Poisson(mu) by inversion of u in (0, 1), for any mu > 0 (used from
+ * IPSIM_VARIATES_POISSON_SEARCH on): the smallest k with P(N <= k) >= u,
+ * searched from the mode; 2^32 - 1 for mu >= 2^31. */
+unsigned ipsim_variates_poisson_search(double u, double mu);
+
+/* Poisson(mu) by inversion of the word w, for 0 < mu < the search's mean:
  * N = the number of CDF values P(N <= j) below u, so with the same word a
  * larger mean (smaller CDF values) never gives a smaller count.  The first
  * four terms are compared without branches (a count is below 4 in 98 % of
@@ -248,13 +259,13 @@ static inline unsigned ipsim_variates_poisson_inv_p0(uint32_t w, double mu, doub
     return tail ? ipsim_variates_poisson_tail(u, mu, p3, f3) : n;
 }
 
+/* Poisson(mu), mu > 0, by inversion of the word w, at any mean. */
 static inline unsigned ipsim_variates_poisson_inv(uint32_t w, double mu)
 {
+    if (mu >= IPSIM_VARIATES_POISSON_SEARCH)
+        return ipsim_variates_poisson_search(ipsim_stream_word_uniform(w), mu);
     return ipsim_variates_poisson_inv_p0(w, mu, ipsim_variates_exp(-mu));
 }
-
-/* Poisson(mu) by PTRS (transformed rejection), for mu >= 10. */
-unsigned ipsim_variates_poisson_ptrs(ipsim_stream *s, double mu);
 
 /* The threshold t with P(word < t) = p to 2^-32: ceil(p 2^32), for p in
  * [0, 1]; the same decision as GSL's u < p with u = word / 2^32. */

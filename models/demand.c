@@ -5,11 +5,11 @@
  * streams (stream.h), so the draws are the same in any scenario that makes
  * them: a policy changes what happens to a project, never which project
  * arrives.
- *   - A count below the PTRS mean inverts one word: word t % 4 of the
- *     block of (zone, t - t % 4, COUNT), so one Philox block serves four
- *     months (the model computes every zone's at once, every fourth
- *     month); from the PTRS mean on, the count has its own stream
- *     (zone, t, COUNT_LARGE).
+ *   - A count inverts one word, at any mean: word t % 4 of the block of
+ *     (zone, t - t % 4, COUNT), so one Philox block serves four months
+ *     (the model computes every zone's at once, every fourth month).  With
+ *     the same word a larger mean never gives fewer arrivals, so a policy
+ *     that raises a mean adds projects and keeps the others.
  *   - A project's seven draws share one stream (zone, t, PROJECT, i): the
  *     four Bernoullis take the four words of its first block, then
  *     capital, intensity and lag take words in that order.  Only the
@@ -66,18 +66,16 @@ double ipsim_demand_macro(ipsim_ws *ws, int t)
     return ipsim_variates_exp(ws->macro_m - m->macro_half_var[t]);
 }
 
-/* The count of zone z in month t with mean mu: 0 for mu <= 0; below the
- * PTRS mean by inverting its word w, with p0 = exp(-mu) given (computed
- * for many zones at once); from it on, from its own stream.  The callers
- * count the draws. */
-static unsigned count_of(ipsim_ws *ws, size_t z, int t, double mu, uint32_t w, double p0)
+/* The count with mean mu by inverting its word w: 0 for mu <= 0; p0 =
+ * exp(-mu) given (computed for many zones at once) for the means below the
+ * search's.  The callers count the draws. */
+static unsigned count_of(double mu, uint32_t w, double p0)
 {
     if (!(mu > 0.0))
         return 0;
-    if (mu < IPSIM_VARIATES_POISSON_PTRS)
+    if (mu < IPSIM_VARIATES_POISSON_SEARCH)
         return ipsim_variates_poisson_inv_p0(w, mu, p0);
-    ipsim_stream_at(&ws->st, (uint32_t)z, (uint32_t)t, IPSIM_P_COUNT_LARGE, 0);
-    return ipsim_variates_poisson_ptrs(&ws->st, mu);
+    return ipsim_variates_poisson_search(ipsim_stream_word_uniform(w), mu);
 }
 
 /* The count block of zone z for the four months from t - t % 4. */
@@ -94,7 +92,7 @@ unsigned ipsim_demand_count(ipsim_ws *ws, size_t z, int t, double macro)
     count_block(ws, z, t, w);
     double mu = m->count_mean[(size_t)t * m->Z + z] * macro;
     ws->draws[IPSIM_P_COUNT] += mu > 0.0;
-    return count_of(ws, z, t, mu, w[t % 4], ipsim_variates_exp(-mu));
+    return count_of(mu, w[t % 4], ipsim_variates_exp(-mu));
 }
 
 /* Every zone's count block for the four months from t - t % 4, a batch at
@@ -239,7 +237,7 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
         p0[z] = -mu[z];
     }
     ipsim_variates_exp_n(p0, p0, Z);
-    /* the usual count (a mean in (0, PTRS), fewer than 4 arrivals) of
+    /* the usual count (a mean in (0, 10), fewer than 4 arrivals) of
      * every zone, in SIMD lanes too; then the others */
     uint64_t drawn = 0;
     int any = 0;
@@ -247,7 +245,7 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
         double p3, f3;
         n[z] = ipsim_variates_poisson_head(ipsim_stream_word_uniform(w[z]), mu[z], p0[z], &tail[z],
                                            &p3, &f3);
-        tail[z] |= !(mu[z] > 0.0) | !(mu[z] < IPSIM_VARIATES_POISSON_PTRS);
+        tail[z] |= !(mu[z] > 0.0) | !(mu[z] < IPSIM_VARIATES_POISSON_SEARCH);
         drawn += mu[z] > 0.0;
         any |= tail[z];
     }
@@ -255,7 +253,7 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
     for (size_t z = 0; any && z < Z; z++) {
         if (!tail[z])
             continue;
-        n[z] = count_of(ws, z, t, mu[z], w[z], p0[z]);
+        n[z] = count_of(mu[z], w[z], p0[z]);
         if (n[z] >= IPSIM_STREAM_MAX_INDEX)
             return ipsim_error_set(err, IPSIM_EINPUT,
                                    "zone %s: %u arrivals in one month exceed the stream limit %u",

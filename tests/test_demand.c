@@ -152,6 +152,51 @@ static void test_macro_off_is_one(void **state)
     tu_sim_free(&s);
 }
 
+/* Common random numbers (§6) for the counts, as the model draws them
+ * (every zone's month at once): an upgrade x1.3 from month 6 takes a mean
+ * of 100/12 = 8.3 a month across 10 (zone U), and 300/12 = 25 further
+ * (zone V); path by path, month by month, the upgraded counts are never
+ * smaller, and before the upgrade they are the same. */
+static void test_counts_monotone_in_policy(void **state)
+{
+#define ZONES_UV(up)                                                                    \
+    "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 24\n"                              \
+    "macro: {sigma: 0.2, annual_persistence: 0.5}\nzones:\n"                            \
+    "  - {name: U, area_ha: 1e9, clean_ha: 1e9, projects_per_year: 100, "                \
+    "fdi_capital_median_musd: 20, domestic_capital_median_musd: 5, "                      \
+    "capital_per_ha_musd: 2" up "}\n"                                                   \
+    "  - {name: V, area_ha: 1e9, clean_ha: 1e9, projects_per_year: 300, "                \
+    "fdi_capital_median_musd: 20, domestic_capital_median_musd: 5, "                      \
+    "capital_per_ha_musd: 2" up "}\n"
+    tu_sim a, b;
+    tu_sim_init(&a, ZONES_UV(""), 1);
+    tu_sim_init(&b, ZONES_UV(", upgrades: [{from: \"2025-07\", attractiveness: 1.3}]"), 1);
+#undef ZONES_UV
+    ipsim_error err;
+    size_t more = 0;
+    for (uint64_t path = 0; path < 400; path++) {
+        ipsim_stream_set_path(&a.ws.st, 3, path);
+        ipsim_stream_set_path(&b.ws.st, 3, path);
+        ipsim_demand_reset(&a.ws);
+        ipsim_demand_reset(&b.ws);
+        for (int t = 0; t < 24; t++) {
+            double ma = ipsim_demand_macro(&a.ws, t), mb = ipsim_demand_macro(&b.ws, t);
+            assert_int_equal(ipsim_demand_month(&a.ws, t, ma, &err), IPSIM_OK);
+            assert_int_equal(ipsim_demand_month(&b.ws, t, mb, &err), IPSIM_OK);
+            for (size_t z = 0; z < 2; z++) {
+                unsigned na = a.ws.arrivals[z], nb = b.ws.arrivals[z];
+                if (t < 6 ? nb != na : nb < na)
+                    fail_msg("path %lu month %d zone %zu: %u arrivals, %u with the upgrade",
+                             (unsigned long)path, t, z, na, nb);
+                more += nb > na;
+            }
+        }
+    }
+    assert_true(more > 400 * 18); /* and the upgrade does add arrivals */
+    tu_sim_free(&a);
+    tu_sim_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_macro_mean_one),
         cmocka_unit_test(test_macro_annual_persistence),
         cmocka_unit_test(test_macro_off_is_one),
+        cmocka_unit_test(test_counts_monotone_in_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@
  * --wrap=aligned_alloc (tests/CMakeLists.txt), so every allocation the
  * library's code makes goes
  * through the counting wrappers below.  The scenarios switch every
- * mechanism on, including large arrival means (PTRS counts, chunks of
+ * mechanism on, including large arrival means (counts searched from the mode, chunks of
  * projects) and monthly outputs. */
 #include "testutil.h"
 

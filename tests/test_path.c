@@ -306,6 +306,8 @@ static void test_common_random_numbers(void **state)
                 unsigned nb = ipsim_demand_count(&b.ws, z, t, mb);
                 if (z != 1 || t < t_up)
                     assert_int_equal(na, nb);
+                else /* the upgrade raises the mean: never fewer arrivals */
+                    assert_true(nb >= na);
                 unsigned n = na < nb ? na : nb;
                 for (unsigned i = 0; i < n; i++) {
                     ipsim_project pa, pb;

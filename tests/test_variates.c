@@ -227,7 +227,7 @@ static void poisson_check(double mu, uint64_t seed)
         fail_msg("Poisson(%g): chi2 %.1f on %d df, critical %.1f", mu, chi2, df, crit);
 }
 
-/* Inversion below 10, PTRS from 10 on. */
+/* The CDF summed from 0 below 10, searched from the mode from 10 on. */
 static void test_poisson_chi2(void **state)
 {
     const double mus[] = {0.02, 1.04, 4.5, 9.99, 10.0, 37.5, 1000.0};
@@ -254,6 +254,31 @@ static void test_poisson_edges(void **state)
         unsigned hi = ipsim_variates_poisson(&s, 1.3 * 1.25);
         assert_true(hi >= lo);
     }
+}
+
+/* Every mean inverts one word, so with the same word a larger mean never
+ * gives fewer arrivals, across the switch at 10 (8.3 -> 10.8) and far
+ * beyond it; and the search from the mode gives exactly the count of the
+ * CDF summed from 0, where both apply. */
+static void test_poisson_monotone_and_search(void **state)
+{
+    const double mus[] = {1.3, 8.3, 9.99, 12.0, 45.0, 150.0, 1000.0, 1e5};
+    for (uint32_t i = 0; i < 200000; i++) {
+        uint32_t w = (uint32_t)(i * 2654435761u) ^ (i >> 3);
+        for (size_t c = 0; c < sizeof mus / sizeof mus[0]; c++) {
+            unsigned lo = ipsim_variates_poisson_inv(w, mus[c]);
+            unsigned hi = ipsim_variates_poisson_inv(w, mus[c] * 1.3);
+            if (hi < lo)
+                fail_msg("word %u: Poisson(%g) gives %u, Poisson(%g) %u", w, mus[c], lo,
+                         mus[c] * 1.3, hi);
+        }
+        double mu = 0.5 + 9.4 * (double)(i % 1000) / 1000.0;
+        assert_int_equal(ipsim_variates_poisson_search(ipsim_stream_word_uniform(w), mu),
+                         ipsim_variates_poisson_inv(w, mu));
+    }
+    /* the extreme words, u = 2^-33 and 1 - 2^-33 (the CDF summed in Python) */
+    assert_int_equal(ipsim_variates_poisson_inv(0, 45.0), 10);
+    assert_int_equal(ipsim_variates_poisson_inv(0xFFFFFFFFu, 45.0), 94);
 }
 
 /* ---- exp ---- */
@@ -410,7 +435,8 @@ int main(void)
         cmocka_unit_test(test_normal_ks),        cmocka_unit_test(test_normal_tails),
         cmocka_unit_test(test_normal_one_word),  cmocka_unit_test(test_lognormal_ks),
         cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_poisson_chi2),
-        cmocka_unit_test(test_poisson_edges),    cmocka_unit_test(test_exp), cmocka_unit_test(test_exp_n),
+        cmocka_unit_test(test_poisson_edges),
+        cmocka_unit_test(test_poisson_monotone_and_search),    cmocka_unit_test(test_exp), cmocka_unit_test(test_exp_n),
         cmocka_unit_test(test_log_approx),       cmocka_unit_test(test_gamma_log_test_exact),
         cmocka_unit_test(test_bernoulli),
     };
