@@ -221,7 +221,7 @@ unsigned ipsim_variates_poisson(ipsim_stream *s, double mu);
  * searched from the mode; 2^32 - 1 for mu >= 2^31. */
 unsigned ipsim_variates_poisson_search(double u, double mu);
 
-/* Poisson(mu) by inversion of the word w, for 0 < mu < the search's mean:
+/* Poisson(mu) by inversion of the word w below the search's mean:
  * N = the number of CDF values P(N <= j) below u, so with the same word a
  * larger mean (smaller CDF values) never gives a smaller count.  The first
  * four terms are compared without branches (a count is below 4 in 98 % of
@@ -249,21 +249,21 @@ static inline unsigned ipsim_variates_poisson_head(double u, double mu, double p
     return (unsigned)(u > f0) + (unsigned)(u > f1) + (unsigned)(u > f2);
 }
 
-/* The same with p0 = ipsim_variates_exp(-mu) given (computed for many
- * means at once with ipsim_variates_exp_n). */
+/* Poisson(mu), mu > 0, by inversion of the word w, at any mean; p0 =
+ * ipsim_variates_exp(-mu) given (computed for many means at once with
+ * ipsim_variates_exp_n), which the search does not use. */
 static inline unsigned ipsim_variates_poisson_inv_p0(uint32_t w, double mu, double p0)
 {
     double u = ipsim_stream_word_uniform(w), p3, f3;
+    if (mu >= IPSIM_VARIATES_POISSON_SEARCH)
+        return ipsim_variates_poisson_search(u, mu);
     int tail;
     unsigned n = ipsim_variates_poisson_head(u, mu, p0, &tail, &p3, &f3);
     return tail ? ipsim_variates_poisson_tail(u, mu, p3, f3) : n;
 }
 
-/* Poisson(mu), mu > 0, by inversion of the word w, at any mean. */
 static inline unsigned ipsim_variates_poisson_inv(uint32_t w, double mu)
 {
-    if (mu >= IPSIM_VARIATES_POISSON_SEARCH)
-        return ipsim_variates_poisson_search(ipsim_stream_word_uniform(w), mu);
     return ipsim_variates_poisson_inv_p0(w, mu, ipsim_variates_exp(-mu));
 }
 

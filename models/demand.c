@@ -66,16 +66,12 @@ double ipsim_demand_macro(ipsim_ws *ws, int t)
     return ipsim_variates_exp(ws->macro_m - m->macro_half_var[t]);
 }
 
-/* The count with mean mu by inverting its word w: 0 for mu <= 0; p0 =
- * exp(-mu) given (computed for many zones at once) for the means below the
- * search's.  The callers count the draws. */
+/* The count with mean mu by inverting its word w, p0 = exp(-mu) given
+ * (computed for many zones at once); 0 for mu <= 0.  The callers count the
+ * draws. */
 static unsigned count_of(double mu, uint32_t w, double p0)
 {
-    if (!(mu > 0.0))
-        return 0;
-    if (mu < IPSIM_VARIATES_POISSON_SEARCH)
-        return ipsim_variates_poisson_inv_p0(w, mu, p0);
-    return ipsim_variates_poisson_search(ipsim_stream_word_uniform(w), mu);
+    return mu > 0.0 ? ipsim_variates_poisson_inv_p0(w, mu, p0) : 0;
 }
 
 /* The count block of zone z for the four months from t - t % 4. */
