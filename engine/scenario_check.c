@@ -341,6 +341,13 @@ static int read_number(ctx *c, const ipsim_ynode *n, const char *path, enum rang
     return IPSIM_OK;
 }
 
+/* A float where a whole number is expected: 72.0, or !!float 72. */
+static int not_whole(ctx *c, const ipsim_ynode *n, const char *path, const char *exp)
+{
+    return fail(c, n->mark, path, "%s%.40s is not a whole number (expected %s)",
+                n->tagged ? "!!float " : "", n->text, exp);
+}
+
 /* A core-schema integer in [lo, hi]; 72.0 is refused on purpose (§11.7). */
 static int read_int_what(ctx *c, const ipsim_ynode *n, const char *path, long long lo,
                          long long hi, const char *what, long long *out)
@@ -354,8 +361,7 @@ static int read_int_what(ctx *c, const ipsim_ynode *n, const char *path, long lo
     else
         snprintf(exp, sizeof exp, "a whole number >= %lld", lo);
     if (n->kind == IPSIM_Y_SCALAR && ipsim_yscalar_type(n) == IPSIM_YT_FLOAT)
-        return fail(c, n->mark, path, "%.40s is not a whole number (expected %s)",
-                    n->text, exp);
+        return not_whole(c, n, path, exp);
     if (n->kind != IPSIM_Y_SCALAR || ipsim_yscalar_type(n) != IPSIM_YT_INT)
         return type_error(c, n, path, exp);
     int overflow = ipsim_yscalar_llong(n, &v) != 0;
@@ -1043,8 +1049,7 @@ static int read_seed(ctx *c, const ipsim_ynode *n)
 {
     static const char exp[] = "a whole number in [0, 2^64)";
     if (n->kind == IPSIM_Y_SCALAR && ipsim_yscalar_type(n) == IPSIM_YT_FLOAT)
-        return fail(c, n->mark, "seed", "%.40s is not a whole number (expected %s)",
-                    n->text, exp);
+        return not_whole(c, n, "seed", exp);
     if (n->kind != IPSIM_Y_SCALAR || ipsim_yscalar_type(n) != IPSIM_YT_INT)
         return type_error(c, n, "seed", exp);
     const char *s = n->text;

@@ -44,6 +44,8 @@ struct ipsim_ynode {
     char *text; /* NUL-terminated copy of the value */
     size_t len;
     int plain;  /* plain style: typed by the core schema; else a string */
+    int tagged; /* an explicit core-schema tag (!!int ...) gave its type: */
+    enum ipsim_ytype tag_type;
     /* map (pairs) or seq (items); duplicate keys are kept, the checker
      * reports them with the full key path */
     ipsim_ypair *pairs;
@@ -52,7 +54,9 @@ struct ipsim_ynode {
 };
 
 /* Parses text (len bytes) with libyaml's event API into *root.  Rejects
- * files over IPSIM_MAX_FILE_BYTES, syntax errors, aliases, anchors, tags,
+ * files over IPSIM_MAX_FILE_BYTES, syntax errors, aliases, anchors, tags
+ * other than the core schema's (!!str, !!int, !!float, !!bool, !!null,
+ * !!seq, !!map) or that do not fit their value,
  * non-scalar keys, nesting deeper than IPSIM_MAX_DEPTH and more than one
  * document.  An empty stream gives *root == NULL and IPSIM_OK. */
 int ipsim_ytree_parse(const char *text, size_t len, const char *filename,

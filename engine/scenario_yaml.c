@@ -154,6 +154,8 @@ static int is_decimal_float(const char *s)
 
 enum ipsim_ytype ipsim_yscalar_type(const ipsim_ynode *node)
 {
+    if (node && node->kind == IPSIM_Y_SCALAR && node->tagged)
+        return node->tag_type;
     if (!node || node->kind != IPSIM_Y_SCALAR || !node->plain)
         return IPSIM_YT_STR;
     const char *s = node->text;
@@ -324,7 +326,7 @@ static int attach(builder *b, ipsim_ynode *node, yaml_mark_t m)
         top->pairs[top->n - 1].value = node;
         return IPSIM_OK;
     }
-    if (node->kind != IPSIM_Y_SCALAR) {
+    if (node->kind != IPSIM_Y_SCALAR || (node->tagged && node->tag_type != IPSIM_YT_STR)) {
         ipsim_ytree_free(node);
         return builder_fail(b, m, "a mapping key must be a plain name "
                             "(expected `key: value`)");
@@ -353,6 +355,70 @@ static ipsim_ynode *node_new(enum ipsim_ykind kind, yaml_mark_t m)
     return n;
 }
 
+/* The core schema's tags (YAML 1.2 §10.3) and the type each gives a
+ * scalar; -1 for !!seq and !!map, which only a collection may carry. */
+static const struct {
+    const char *name;
+    int type;
+} core_tags[] = {{"str", IPSIM_YT_STR},   {"int", IPSIM_YT_INT},   {"float", IPSIM_YT_FLOAT},
+                 {"bool", IPSIM_YT_BOOL}, {"null", IPSIM_YT_NULL}, {"seq", -1},
+                 {"map", -1}};
+
+/* 1 if the scalar text s is a value of type t under the core schema: a
+ * tag names the type, it does not make "abc" an integer (!!float also
+ * takes "24", as the schema's float pattern does). */
+static int fits_type(const char *s, int t)
+{
+    switch (t) {
+    case IPSIM_YT_INT:
+        return is_int(s);
+    case IPSIM_YT_FLOAT:
+        return is_decimal_float(s) || is_inf(s) || is_nan(s);
+    case IPSIM_YT_BOOL:
+        return is_true(s) || is_false(s);
+    case IPSIM_YT_NULL:
+        return is_null(s);
+    default:
+        return 1;
+    }
+}
+
+/* An explicit tag on node n (made from event e): a core-schema tag that
+ * fits it (its kind, and a scalar's text) types it; any other is refused,
+ * since it would ask for a type the schema does not have. */
+static int check_tag(builder *b, const yaml_event_t *e, const char *tag, ipsim_ynode *n)
+{
+    static const char prefix[] = "tag:yaml.org,2002:";
+    char shown[64];
+    int type = -2;
+    if (!strncmp(tag, prefix, sizeof prefix - 1)) {
+        const char *name = tag + sizeof prefix - 1;
+        for (size_t i = 0; i < sizeof core_tags / sizeof core_tags[0]; i++)
+            if (!strcmp(name, core_tags[i].name))
+                type = core_tags[i].type;
+        snprintf(shown, sizeof shown, "!!%s", name);
+    } else {
+        snprintf(shown, sizeof shown, "%s", tag);
+    }
+    if (type == -2)
+        return builder_fail_s(b, e->start_mark, "tag %s is not supported (expected a plain or "
+                              "quoted value, or one of the core schema's tags !!str, !!int, "
+                              "!!float, !!bool, !!null, !!seq, !!map)", shown);
+    int fits;
+    if (n->kind == IPSIM_Y_SCALAR)
+        fits = type >= 0 && fits_type(n->text, type);
+    else
+        fits = !strcmp(shown, n->kind == IPSIM_Y_SEQ ? "!!seq" : "!!map");
+    if (!fits)
+        return builder_fail_s(b, e->start_mark, "the value does not fit its tag %s (expected "
+                              "a value of that type)", shown);
+    if (n->kind == IPSIM_Y_SCALAR) {
+        n->tagged = 1;
+        n->tag_type = (enum ipsim_ytype)type;
+    }
+    return IPSIM_OK;
+}
+
 static int on_scalar(builder *b, const yaml_event_t *e)
 {
     ipsim_ynode *n = node_new(IPSIM_Y_SCALAR, e->start_mark);
@@ -367,6 +433,13 @@ static int on_scalar(builder *b, const yaml_event_t *e)
     n->text = text;
     n->len = e->data.scalar.length;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (e->data.scalar.tag) {
+        int rc = check_tag(b, e, (const char *)e->data.scalar.tag, n);
+        if (rc) {
+            ipsim_ytree_free(n);
+            return rc;
+        }
+    }
     return attach(b, n, e->start_mark);
 }
 
@@ -378,40 +451,40 @@ static int on_open(builder *b, const yaml_event_t *e, enum ipsim_ykind kind)
     ipsim_ynode *n = node_new(kind, e->start_mark);
     if (!n)
         return oom(b);
-    int rc = attach(b, n, e->start_mark);
+    const yaml_char_t *tag =
+        kind == IPSIM_Y_SEQ ? e->data.sequence_start.tag : e->data.mapping_start.tag;
+    int rc = tag ? check_tag(b, e, (const char *)tag, n) : IPSIM_OK;
+    if (rc) {
+        ipsim_ytree_free(n);
+        return rc;
+    }
+    rc = attach(b, n, e->start_mark);
     if (rc == IPSIM_OK)
         b->stack[b->depth++] = n;
     return rc;
 }
 
-/* Anchors, aliases and tags are refused outright: expanding aliases is how
- * "billion laughs" files blow up, and tags would bypass the core schema. */
-static int check_props(builder *b, const yaml_event_t *e)
+/* Anchors and aliases are refused outright: expanding aliases is how
+ * "billion laughs" files blow up. */
+static int check_anchor(builder *b, const yaml_event_t *e)
 {
-    const yaml_char_t *anchor = NULL, *tag = NULL;
-    if (e->type == YAML_SCALAR_EVENT) {
+    const yaml_char_t *anchor = NULL;
+    if (e->type == YAML_SCALAR_EVENT)
         anchor = e->data.scalar.anchor;
-        tag = e->data.scalar.tag;
-    } else if (e->type == YAML_MAPPING_START_EVENT) {
+    else if (e->type == YAML_MAPPING_START_EVENT)
         anchor = e->data.mapping_start.anchor;
-        tag = e->data.mapping_start.tag;
-    } else if (e->type == YAML_SEQUENCE_START_EVENT) {
+    else if (e->type == YAML_SEQUENCE_START_EVENT)
         anchor = e->data.sequence_start.anchor;
-        tag = e->data.sequence_start.tag;
-    }
     if (anchor)
         return builder_fail_s(b, e->start_mark, "anchor &%s is not supported (expected "
                             "the value written out; anchors and aliases are refused)",
                             (const char *)anchor);
-    if (tag)
-        return builder_fail_s(b, e->start_mark, "tag %s is not supported (expected a "
-                            "plain or quoted value)", (const char *)tag);
     return IPSIM_OK;
 }
 
 static int on_event(builder *b, const yaml_event_t *e)
 {
-    int rc = check_props(b, e);
+    int rc = check_anchor(b, e);
     if (rc)
         return rc;
     switch (e->type) {

@@ -204,6 +204,26 @@ static void test_land_tolerance(void **state)
 #undef LAND_ZONE
 }
 
+/* The core schema's explicit tags type their values, quoted or not
+ * (YAML 1.2 §10.3); keys may carry !!str. */
+static void test_core_tags(void **state)
+{
+    ipsim_scenario s;
+    parse_ok(&s, "ipsim: !!int 1\nstart: !!str 2025-01\nhorizon_months: !!int \"24\"\n"
+                 "!!str seed: 7\nmacro: !!map {sigma: !!float 1e-1}\n"
+                 "redirect_prob: !!float .5\nzones: !!seq\n"
+                 "  - name: !!str 2025\n    area_ha: !!float 100\n"
+                 "    projects_per_year: 10\n    fdi_capital_median_musd: 10\n"
+                 "    domestic_capital_median_musd: 2\n    capital_per_ha_musd: 5\n"
+                 "    wwtp: !!bool true\n");
+    assert_int_equal(s.horizon_months, 24);
+    assert_true(s.seed == 7);
+    assert_true(s.macro_sigma == 0.1 && s.redirect_prob == 0.5);
+    assert_string_equal(s.zones[0].name, "2025");
+    assert_true(s.zones[0].area_ha == 100.0);
+    ipsim_scenario_free(&s);
+}
+
 static void test_calendar(void **state)
 {
     ipsim_scenario s;
@@ -461,7 +481,13 @@ static const bad_case bad_cases[] = {
     {GOOD "---\nipsim: 1\n", "11:1: (root): more than one YAML document"},
     {GOOD "x: &a 1\n", "11:4: x: anchor &a is not supported"},
     {GOOD "x: *a\n", "11:4: x: alias *a is not supported"},
-    {GOOD "x: !!str 1\n", "11:4: x: tag"},
+    {GOOD "x: !foo 1\n", "11:4: x: tag !foo is not supported"},
+    {GOOD "seed: !!binary aGk=\n", "11:7: seed: tag !!binary is not supported"},
+    {GOOD "seed: !!int abc\n", "11:7: seed: the value does not fit its tag !!int"},
+    {GOOD "seed: !!float 5\n", "11:7: seed: !!float 5 is not a whole number"},
+    {GOOD "seed: !!str 5\n", "11:7: seed: found the string \"5\""},
+    {GOOD "macro: !!seq {sigma: 0.1}\n", "11:8: macro: the value does not fit its tag !!seq"},
+    {GOOD "!!int 5: 1\n", "11:1: (root): a mapping key must be a plain name"},
     {GOOD "? [a]\n: 1\n", "11:3: (root): a mapping key must be a plain name"},
     {GOOD "\tx: 1\n", "11:1: syntax error: tab character"},
     {GOOD "x: \"abc\n", "11:4: syntax error: the quoted string opened here is never closed"},
@@ -669,6 +695,7 @@ int main(void)
         cmocka_unit_test(test_bool_and_null_spellings),
         cmocka_unit_test(test_seed_range),
         cmocka_unit_test(test_land_tolerance),
+        cmocka_unit_test(test_core_tags),
         cmocka_unit_test(test_calendar),
         cmocka_unit_test(test_default_names),
         cmocka_unit_test(test_round_trip),
