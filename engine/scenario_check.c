@@ -1056,8 +1056,8 @@ static int read_seed(ctx *c, const ipsim_ynode *n)
     int base = !strncmp(s, "0x", 2) ? 16 : !strncmp(s, "0o", 2) ? 8 : 10;
     if (base != 10)
         s += 2;
-    else if (*s == '+')
-        s++;
+    else if (*s == '+' || (*s == '-' && strspn(s + 1, "0") == strlen(s + 1)))
+        s++; /* -0 is 0 */
     errno = 0;
     unsigned long long v = strtoull(s, NULL, base);
     if (*s == '-' || errno == ERANGE || v > UINT64_MAX)

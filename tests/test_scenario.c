@@ -183,6 +183,12 @@ static void test_seed_range(void **state)
     parse_ok(&s, GOOD "seed: 0\n");
     assert_true(s.has_seed && s.seed == 0);
     ipsim_scenario_free(&s);
+    parse_ok(&s, GOOD "seed: -0\n");
+    assert_true(s.has_seed && s.seed == 0);
+    ipsim_scenario_free(&s);
+    parse_ok(&s, GOOD "seed: +7\n");
+    assert_true(s.seed == 7);
+    ipsim_scenario_free(&s);
 }
 
 /* L + C = A in decimal is fully allocated land, although 50.1 + 50.2 is
