@@ -552,6 +552,7 @@ void rs_results_free(ipsim_results *r)
 {
     if (r->lock_fd >= 0)
         close(r->lock_fd);
+    free(r->keep);
     free(r->final_name);
     free(r->partial_name);
     free(r->scratch_name);
@@ -978,55 +979,100 @@ static size_t max_jobs(const ipsim_results *r, const ipsim_block *b)
     return n;
 }
 
-/* Drops from the page cache what lies more than r->cache_keep behind the
- * previous checkpoint's end: its writeback started a checkpoint ago, and
- * the kernel keeps any page still dirty or being written.  Advisory, like
+/* ---- the page-cache window ----
+ *
+ * A long run would fill memory with its file (sixth pass of
+ * docs/performance.md), so what lies more than r->cache_keep behind the
+ * previous checkpoint's end is dropped from the page cache: its writeback
+ * started a checkpoint ago, and the kernel keeps any page still dirty or
+ * being written.  All but the chunks the finish reads back, 2-3 % of the
+ * file: dropped, they were as many disk reads one after another at the end
+ * of the run (0.13 of the finish's 0.19 s at 20000 paths).  Advisory, like
  * sync_file_range: an error changes nothing but the cache. */
-static void drop_cache(ipsim_results *r)
+
+/* Adds [lo, hi) to the sorted keep list, merged with the range it touches:
+ * a block's chunks of one group are allocated one after another.  Out of
+ * memory, the window stops dropping (r->cache_keep = 0). */
+static void keep_range(ipsim_results *r, size_t lo, size_t hi)
 {
-    struct stat st;
-    if (r->lock_fd < 0 || r->cache_keep == 0 || fstat(r->lock_fd, &st) < 0)
+    size_t i = r->n_keep;
+    while (i > 0 && r->keep[i - 1].lo > lo) /* HDF5 may reuse freed space */
+        i--;
+    if (i > 0 && r->keep[i - 1].hi >= lo) {
+        if (r->keep[i - 1].hi < hi)
+            r->keep[i - 1].hi = hi;
         return;
-    if (r->synced_to > r->cache_keep)
-        (void)posix_fadvise(r->lock_fd, 0, (off_t)(r->synced_to - r->cache_keep),
-                            POSIX_FADV_DONTNEED);
-    r->synced_to = (size_t)st.st_size;
+    }
+    if (r->n_keep == r->cap_keep) {
+        size_t cap = r->cap_keep ? 2 * r->cap_keep : 256;
+        struct rs_range *k = realloc(r->keep, cap * sizeof *k);
+        if (!k) {
+            r->cache_keep = 0;
+            return;
+        }
+        r->keep = k;
+        r->cap_keep = cap;
+    }
+    memmove(&r->keep[i + 1], &r->keep[i], (r->n_keep - i) * sizeof *r->keep);
+    r->keep[i] = (struct rs_range){lo, hi};
+    r->n_keep++;
 }
 
-/* Asks the kernel to read back, all at once, the chunks of ds that the
- * finish step reads, where drop_cache may have dropped them: read when the
- * finish needs them, one after another, they were as many synchronous disk
- * reads (0.13 of the finish's 0.19 s at 20000 paths, for 2 % of the file).
- * Advisory, like drop_cache. */
-static void prefetch(const ipsim_results *r, hid_t ds)
+/* The file ranges of ds's chunks that hold paths [path0, path0 + n): they
+ * span every axis but the paths (chunk_dims cuts the others only for rows
+ * over CHUNK_BYTES_MAX, and these rows are at most 101 years or 1000
+ * targets). */
+static void keep_chunks(ipsim_results *r, hid_t ds, hsize_t inner, size_t path0, size_t n)
 {
-    if (ds < 0 || r->lock_fd < 0 || r->cache_keep == 0 || r->synced_to <= r->cache_keep)
-        return;
-    hid_t dcpl = H5Dget_create_plist(ds);
-    hsize_t chunk[3] = {0}, off[3] = {0};
-    int ok = dcpl >= 0 && H5Pget_chunk(dcpl, 3, chunk) >= 1 && chunk[0] > 0;
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    /* (a chunk of these datasets spans every dimension but the paths:
-     * chunk_dims cuts the others only for rows over CHUNK_BYTES_MAX, and
-     * their rows are at most 101 years or 1000 targets) */
-    for (off[0] = 0; ok && off[0] < r->n_paths; off[0] += chunk[0]) {
+    hsize_t dims[2] = {r->n_paths, inner}, chunk[2], off[2] = {0, 0};
+    chunk_dims(chunk, dims, 2, r->block_paths);
+    for (off[0] = path0 / chunk[0] * chunk[0]; ds >= 0 && off[0] < path0 + n; off[0] += chunk[0]) {
         unsigned mask;
         haddr_t addr;
         hsize_t size;
         if (H5Dget_chunk_info_by_coord(ds, off, &mask, &addr, &size) >= 0 && addr != HADDR_UNDEF)
-            (void)posix_fadvise(r->lock_fd, (off_t)addr, (off_t)size, POSIX_FADV_WILLNEED);
+            keep_range(r, (size_t)addr, (size_t)(addr + size));
     }
     H5Eclear2(H5E_DEFAULT);
 }
 
-/* What the summaries read from the results file (in summary mode they read
- * the scratch file, whose cache is kept). */
-static void prefetch_summarised(const ipsim_results *r)
+/* At the checkpoint of block b, its data flushed (so that every chunk has
+ * its place in the file): the chunks to keep of b and of the blocks since
+ * the last checkpoint (blocks come in path order but after a resume), then
+ * the drop. */
+static void drop_cache(ipsim_results *r, const ipsim_block *b)
 {
+    struct stat st;
+    if (r->lock_fd < 0 || r->cache_keep == 0 || fstat(r->lock_fd, &st) < 0)
+        return;
+    size_t from = b->path0 < r->keep_paths ? b->path0 : r->keep_paths, to = b->path0 + b->n;
     for (int m = 0; m < IPSIM_NMETRICS && r->store != IPSIM_STORE_SUMMARY; m++)
-        prefetch(r, r->group[G_YEARLY][m]);
-    prefetch(r, r->target_values);
+        keep_chunks(r, r->group[G_YEARLY][m], r->n_years, from, to - from);
+    keep_chunks(r, r->target_values, r->n_targets, from, to - from);
+    if (to > r->keep_paths)
+        r->keep_paths = to;
+    if (r->synced_to > r->cache_keep) {
+        size_t end = r->synced_to - r->cache_keep, at = r->dropped_to, i = 0, j = r->n_keep;
+        /* the first range that ends past `at` (disjoint and sorted, so
+         * their ends are sorted too) */
+        while (i < j) {
+            size_t h = i + (j - i) / 2;
+            if (r->keep[h].hi <= at)
+                i = h + 1;
+            else
+                j = h;
+        }
+        for (; i < r->n_keep && r->keep[i].lo < end; i++) {
+            if (r->keep[i].lo > at)
+                (void)posix_fadvise(r->lock_fd, (off_t)at, (off_t)(r->keep[i].lo - at),
+                                    POSIX_FADV_DONTNEED);
+            at = r->keep[i].hi;
+        }
+        if (at < end)
+            (void)posix_fadvise(r->lock_fd, (off_t)at, (off_t)(end - at), POSIX_FADV_DONTNEED);
+        r->dropped_to = at > end ? at : end;
+    }
+    r->synced_to = (size_t)st.st_size;
 }
 
 /* Marks the blocks that b covers whole as done, after their data: the
@@ -1054,7 +1100,7 @@ static herr_t checkpoint(ipsim_results *r, const ipsim_block *b)
     if (r->lock_fd >= 0)
         (void)sync_file_range(r->lock_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
-    drop_cache(r);
+    drop_cache(r, b);
     hsize_t start = k0, count = k1 - k0;
     unsigned char *ones = malloc(count);
     hid_t mem = H5Screate_simple(1, &count, NULL), fsp = H5Dget_space(r->blocks_done);
@@ -1292,8 +1338,6 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
                              r->paths_written, r->n_paths);
     else if (reopen_for_finish(r) < 0)
         rc = rs_h5_error(err, r->partial_name, "reopen the results file");
-    if (rc == IPSIM_OK)
-        prefetch_summarised(r);
     /* In summary mode one column at a time, from the scratch file's year
      * chunks: memory for 3 N doubles whatever the years, so that peak memory
      * hardly grows with N.  Elsewhere a metric's [N, years] at once: its

@@ -67,6 +67,13 @@ struct ipsim_results {
     int lock_fd;         /* holds the run's lock on FILE.partial, or -1 */
     size_t cache_keep;   /* ipsim_results_set_cache_keep */
     size_t synced_to;    /* FILE.partial's size at the last checkpoint */
+    /* The page-cache window (drop_cache): the file ranges of the chunks the
+     * finish reads back (yearly/<metric>, target_values), sorted, kept cached;
+     * the paths up to which their chunks are in it; what was dropped. */
+    struct rs_range {
+        size_t lo, hi;
+    } *keep;
+    size_t n_keep, cap_keep, keep_paths, dropped_to;
     int reserved;        /* reserve_data has run: 1, or 2 if it called fallocate */
 };
 
