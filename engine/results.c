@@ -990,32 +990,41 @@ static size_t max_jobs(const ipsim_results *r, const ipsim_block *b)
  * of the run (0.13 of the finish's 0.19 s at 20000 paths).  Advisory, like
  * sync_file_range: an error changes nothing but the cache. */
 
-/* Adds [lo, hi) to the sorted keep list, merged with the range it touches:
- * a block's chunks of one group are allocated one after another.  Out of
- * memory, the window stops dropping (r->cache_keep = 0). */
+/* Adds [lo, hi) to the keep list, which stays sorted and disjoint:
+ * merged with the ranges it touches (a block's chunks of one group are
+ * allocated one after another, so most extend the last).  Out of memory,
+ * the window stops dropping (r->cache_keep = 0). */
 static void keep_range(ipsim_results *r, size_t lo, size_t hi)
 {
     size_t i = r->n_keep;
     while (i > 0 && r->keep[i - 1].lo > lo) /* HDF5 may reuse freed space */
         i--;
     if (i > 0 && r->keep[i - 1].hi >= lo) {
-        if (r->keep[i - 1].hi < hi)
-            r->keep[i - 1].hi = hi;
-        return;
-    }
-    if (r->n_keep == r->cap_keep) {
-        size_t cap = r->cap_keep ? 2 * r->cap_keep : 256;
-        struct rs_range *k = realloc(r->keep, cap * sizeof *k);
-        if (!k) {
-            r->cache_keep = 0;
-            return;
+        i--;
+    } else {
+        if (r->n_keep == r->cap_keep) {
+            size_t cap = r->cap_keep ? 2 * r->cap_keep : 256;
+            struct rs_range *k = realloc(r->keep, cap * sizeof *k);
+            if (!k) {
+                r->cache_keep = 0;
+                return;
+            }
+            r->keep = k;
+            r->cap_keep = cap;
         }
-        r->keep = k;
-        r->cap_keep = cap;
+        memmove(&r->keep[i + 1], &r->keep[i], (r->n_keep - i) * sizeof *r->keep);
+        r->keep[i] = (struct rs_range){lo, hi};
+        r->n_keep++;
     }
-    memmove(&r->keep[i + 1], &r->keep[i], (r->n_keep - i) * sizeof *r->keep);
-    r->keep[i] = (struct rs_range){lo, hi};
-    r->n_keep++;
+    struct rs_range *k = &r->keep[i];
+    size_t j = i + 1; /* k absorbs the ranges it reaches */
+    for (; j < r->n_keep && r->keep[j].lo <= hi; j++)
+        if (hi < r->keep[j].hi)
+            hi = r->keep[j].hi;
+    if (k->hi < hi)
+        k->hi = hi;
+    memmove(&r->keep[i + 1], &r->keep[j], (r->n_keep - j) * sizeof *r->keep);
+    r->n_keep -= j - (i + 1);
 }
 
 /* The file ranges of ds's chunks that hold paths [path0, path0 + n): they

@@ -44,8 +44,8 @@ struct ipsim_ynode {
     char *text; /* NUL-terminated copy of the value */
     size_t len;
     int plain;  /* plain style: typed by the core schema; else a string */
-    int tagged; /* an explicit core-schema tag (!!int ...) gave its type: */
-    enum ipsim_ytype tag_type;
+    int tagged; /* a scalar's explicit core-schema tag (!!int ...) ... */
+    enum ipsim_ytype tag_type; /* ... and the type it gives it */
     /* map (pairs) or seq (items); duplicate keys are kept, the checker
      * reports them with the full key path */
     ipsim_ypair *pairs;

@@ -355,19 +355,23 @@ static ipsim_ynode *node_new(enum ipsim_ykind kind, yaml_mark_t m)
     return n;
 }
 
-/* The core schema's tags (YAML 1.2 §10.3) and the type each gives a
- * scalar; -1 for !!seq and !!map, which only a collection may carry. */
+/* The core schema's tags (YAML 1.2 §10.3): the kind of node each fits,
+ * and the type it gives a scalar. */
 static const struct {
     const char *name;
-    int type;
-} core_tags[] = {{"str", IPSIM_YT_STR},   {"int", IPSIM_YT_INT},   {"float", IPSIM_YT_FLOAT},
-                 {"bool", IPSIM_YT_BOOL}, {"null", IPSIM_YT_NULL}, {"seq", -1},
-                 {"map", -1}};
+    enum ipsim_ykind kind;
+    enum ipsim_ytype type;
+} core_tags[] = {
+    {"str", IPSIM_Y_SCALAR, IPSIM_YT_STR},   {"int", IPSIM_Y_SCALAR, IPSIM_YT_INT},
+    {"float", IPSIM_Y_SCALAR, IPSIM_YT_FLOAT}, {"bool", IPSIM_Y_SCALAR, IPSIM_YT_BOOL},
+    {"null", IPSIM_Y_SCALAR, IPSIM_YT_NULL}, {"seq", IPSIM_Y_SEQ, IPSIM_YT_STR},
+    {"map", IPSIM_Y_MAP, IPSIM_YT_STR},
+};
 
 /* 1 if the scalar text s is a value of type t under the core schema: a
  * tag names the type, it does not make "abc" an integer (!!float also
  * takes "24", as the schema's float pattern does). */
-static int fits_type(const char *s, int t)
+static int fits_type(const char *s, enum ipsim_ytype t)
 {
     switch (t) {
     case IPSIM_YT_INT:
@@ -390,31 +394,27 @@ static int check_tag(builder *b, const yaml_event_t *e, const char *tag, ipsim_y
 {
     static const char prefix[] = "tag:yaml.org,2002:";
     char shown[64];
-    int type = -2;
+    size_t i = sizeof core_tags / sizeof core_tags[0];
     if (!strncmp(tag, prefix, sizeof prefix - 1)) {
         const char *name = tag + sizeof prefix - 1;
-        for (size_t i = 0; i < sizeof core_tags / sizeof core_tags[0]; i++)
+        for (i = 0; i < sizeof core_tags / sizeof core_tags[0]; i++)
             if (!strcmp(name, core_tags[i].name))
-                type = core_tags[i].type;
+                break;
         snprintf(shown, sizeof shown, "!!%s", name);
     } else {
         snprintf(shown, sizeof shown, "%s", tag);
     }
-    if (type == -2)
+    if (i == sizeof core_tags / sizeof core_tags[0])
         return builder_fail_s(b, e->start_mark, "tag %s is not supported (expected a plain or "
                               "quoted value, or one of the core schema's tags !!str, !!int, "
                               "!!float, !!bool, !!null, !!seq, !!map)", shown);
-    int fits;
-    if (n->kind == IPSIM_Y_SCALAR)
-        fits = type >= 0 && fits_type(n->text, type);
-    else
-        fits = !strcmp(shown, n->kind == IPSIM_Y_SEQ ? "!!seq" : "!!map");
-    if (!fits)
+    if (core_tags[i].kind != n->kind ||
+        (n->kind == IPSIM_Y_SCALAR && !fits_type(n->text, core_tags[i].type)))
         return builder_fail_s(b, e->start_mark, "the value does not fit its tag %s (expected "
                               "a value of that type)", shown);
     if (n->kind == IPSIM_Y_SCALAR) {
         n->tagged = 1;
-        n->tag_type = (enum ipsim_ytype)type;
+        n->tag_type = core_tags[i].type;
     }
     return IPSIM_OK;
 }
