@@ -825,6 +825,7 @@ typedef struct {
     size_t rows;        /* rows the block holds; the rest of the chunk is fill */
     size_t elems;       /* doubles in the whole chunk */
     size_t row_len;     /* doubles per row */
+    int in_place;       /* the rows past `rows` are NaN in the block too */
     hsize_t offset[3];  /* the chunk's first element in the dataset */
     const unsigned char *out; /* the chunk to write, out_len bytes */
     size_t out_len;
@@ -845,14 +846,15 @@ static void shuffle8(const double *src, size_t valid, size_t n, unsigned char *d
     }
 }
 
-/* A chunk stored as it is: the block's rows themselves when they fill it,
+/* A chunk stored as it is: the block's rows themselves when they fill it
+ * or the buffer holds the whole chunk (add_jobs filled the rest with NaN),
  * else a copy completed with the NaN fill value. */
 static int chunk_store(chunk_job *job)
 {
     size_t valid = job->rows * job->row_len;
     job->mask = UNFILTERED;
     job->out_len = job->elems * sizeof(double);
-    if (valid == job->elems) {
+    if (valid == job->elems || job->in_place) {
         job->out = (const unsigned char *)job->src;
         return 0;
     }
@@ -895,7 +897,7 @@ static int block_aligned(const ipsim_results *r, int g, const ipsim_block *b)
     return cp && b->path0 % cp == 0 && (b->n % cp == 0 || b->path0 + b->n == r->n_paths);
 }
 
-static const double *block_base(const ipsim_block *b, int g, int m)
+static double *block_base(const ipsim_block *b, int g, int m)
 {
     switch (g) {
     case G_YEARLY:
@@ -918,13 +920,23 @@ static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m,
     size_t row_len = group_rank(g) == 3 ? dims[1] * dims[2] : dims[1];
     for (size_t s0 = 0; s0 < b->n; s0 += cp) {
         chunk_job *j = &jobs[(*n)++];
+        double *src = block_base(b, g, m) + s0 * row_len;
         memset(j, 0, sizeof *j);
         j->ds = r->group[g][m];
-        j->src = block_base(b, g, m) + s0 * row_len;
+        j->src = src;
         j->rows = b->n - s0 < cp ? b->n - s0 : cp;
         j->elems = cp * row_len;
         j->row_len = row_len;
         j->offset[0] = b->path0 + s0;
+        /* The last chunk of a run, cut short: where the buffer's free slots
+         * cover the rest, they take the fill value and the chunk is stored
+         * from the buffer (a copy in fresh pages cost the tail of a run of
+         * 2000 paths 4 ms: docs/performance.md, eleventh pass). */
+        if (j->rows < cp && s0 + cp <= b->cap) {
+            for (size_t i = j->rows * row_len; i < j->elems; i++)
+                src[i] = NAN;
+            j->in_place = 1;
+        }
     }
 }
 
@@ -1297,7 +1309,7 @@ herr_t rs_read_block(const ipsim_results *r, ipsim_block *b)
         hsize_t dims[3];
         group_dims(r, g, dims);
         for (int m = 0; m < group_metrics(g) && st >= 0 && r->group[g][0] >= 0; m++)
-            st = slab_io(r->group[g][m], (double *)block_base(b, g, m), b->cap, b->n, b->path0,
+            st = slab_io(r->group[g][m], block_base(b, g, m), b->cap, b->n, b->path0,
                          dims + 1, group_rank(g), 0);
     }
     size_t nt = r->n_targets;

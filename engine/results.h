@@ -50,7 +50,8 @@ void ipsim_results_set_deflate(ipsim_results *r, int level);
 #define IPSIM_RESULTS_CACHE_KEEP ((size_t)512 << 20)
 void ipsim_results_set_cache_keep(ipsim_results *r, size_t bytes);
 
-/* Stores slots 0 .. b->n-1 of b as paths b->path0 ... */
+/* Stores slots 0 .. b->n-1 of b as paths b->path0 ...  The free slots
+ * b->n .. b->cap-1 may be overwritten (with the fill value, NaN). */
 int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_error *err);
 
 /* Computes summaries and target statistics, writes them, closes and renames

@@ -708,6 +708,66 @@ static void test_monthly_store(void **state)
     H5Fclose(h);
 }
 
+/* The chunk holding the run's last paths, cut short by the end of the
+ * paths, as stored at deflate 0: the paths' rows, then NaN, never what the
+ * block's free slots held (fill_block's junk), whether written from a copy
+ * or from the block itself. */
+static void check_short_chunk(hid_t h, const char *group, int m, size_t row_len, int zone)
+{
+    char ds_name[128];
+    snprintf(ds_name, sizeof ds_name, "%s/%s", group, ipsim_metric_get(m)->name);
+    hid_t ds = H5Dopen2(h, ds_name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    size_t p0 = (N_PATHS - 1) / BLOCK * BLOCK, rows = N_PATHS - p0;
+    hsize_t off[3] = {p0, 0, 0}, bytes = 0;
+    assert_true(H5Dget_chunk_storage_size(ds, off, &bytes) >= 0);
+    assert_int_equal(bytes, BLOCK * row_len * sizeof(double));
+    double *buf = malloc(bytes);
+    assert_non_null(buf);
+    uint32_t mask = 0;
+    assert_true(H5Dread_chunk(ds, H5P_DEFAULT, off, &mask, buf) >= 0);
+    assert_int_equal(mask, 0x3u); /* shuffle and deflate skipped */
+    for (size_t s = 0; s < BLOCK; s++)
+        for (size_t i = 0; i < row_len; i++) {
+            double v = buf[s * row_len + i];
+            double want = s >= rows ? NAN
+                          : zone    ? f_yearly_zone(p0 + s, m, i / N_ZONES, i % N_ZONES)
+                                    : f_yearly(p0 + s, m, i);
+            assert_memory_equal(&v, &want, sizeof v); /* the same bits */
+        }
+    free(buf);
+    H5Dclose(ds);
+}
+
+static void test_short_chunk(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    const char *file = TMP("short.h5");
+    ipsim_error err = {0};
+    ipsim_results *r = create_results(&f, file, 7, BLOCK, IPSIM_STORE_YEARLY);
+    ipsim_results_set_deflate(r, 0);
+    ipsim_block b;
+    assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 0, &err),
+                     IPSIM_OK);
+    for (size_t p0 = 0; p0 < N_PATHS; p0 += BLOCK) {
+        fill_block(&b, p0, N_PATHS - p0 < BLOCK ? N_PATHS - p0 : BLOCK);
+        if (ipsim_results_write_block(r, &b, &err) != IPSIM_OK)
+            fail_msg("write_block: %s", err.msg);
+    }
+    ipsim_block_free(&b);
+    if (ipsim_results_finish(r, NULL, &err) != IPSIM_OK)
+        fail_msg("finish: %s", err.msg);
+    hid_t h = open_file(file);
+    check_yearly(h);
+    for (int m = 0; m < IPSIM_NMETRICS; m++) {
+        check_short_chunk(h, "yearly", m, N_YEARS, 0);
+        check_short_chunk(h, "yearly_zone", m, N_YEARS * N_ZONES, 1);
+    }
+    H5Fclose(h);
+}
+
 static void write_bytes(const char *path, const char *s)
 {
     FILE *fp = fopen(path, "wb");
@@ -970,6 +1030,7 @@ int main(void)
         cmocka_unit_test(test_yearly_store),
         cmocka_unit_test(test_summary_store),
         cmocka_unit_test(test_monthly_store),
+        cmocka_unit_test(test_short_chunk),
         cmocka_unit_test(test_abort),
         cmocka_unit_test(test_replace),
         cmocka_unit_test(test_unaligned_blocks),
