@@ -18,6 +18,7 @@
 
 #include "metrics.h"
 #include "scenario_tree.h"
+#include "stream.h"
 
 #define PATH_LEN 512
 #define NAME_SHOWN 200 /* longest zone name written into a key path */
@@ -787,6 +788,29 @@ static int check_land(ctx *c, const ipsim_ynode *zn, const char *zpath, const ip
                 strncmp(where, "defaults.", 9) ? "" : "; this value comes from defaults:");
 }
 
+/* A month's mean arrivals before the macro factor, lambda / 12 times the
+ * most the upgrades can raise the attractiveness to, must stay below the
+ * projects a zone-month's stream can index (docs/model.md §1): at or above
+ * it, about every other month would stop the run in its middle. */
+static int check_arrivals(ctx *c, const ipsim_ynode *zn, const char *zpath, const ipsim_zone *z)
+{
+    char where[PATH_LEN], path[PATH_LEN];
+    double top = z->attractiveness;
+    for (size_t i = 0; i < z->n_upgrades; i++)
+        if (z->upgrades[i].attractiveness > 1.0)
+            top *= z->upgrades[i].attractiveness;
+    double mean = z->projects_per_year / 12.0 * top;
+    if (mean < (double)IPSIM_STREAM_MAX_INDEX)
+        return IPSIM_OK;
+    const ipsim_ynode *v = zone_value(c, zn, zpath, "projects_per_year", where);
+    join_key(path, zpath, "projects_per_year");
+    return fail(c, v->mark, path, "%.15g a year at an attractiveness of up to %.15g is %.3g "
+                "arrivals a month (expected projects_per_year / 12 x attractiveness < %u, the "
+                "projects a zone-month's random stream can index%s)",
+                z->projects_per_year, top, mean, IPSIM_STREAM_MAX_INDEX,
+                strncmp(where, "defaults.", 9) ? "" : "; this value comes from defaults:");
+}
+
 static int read_zone(ctx *c, const ipsim_ynode *zn, size_t i, ipsim_zone *z)
 {
     char zpath[PATH_LEN], path[PATH_LEN];
@@ -810,7 +834,9 @@ static int read_zone(ctx *c, const ipsim_ynode *zn, size_t i, ipsim_zone *z)
             rc = missing(c, zn, path, exp);
         }
     }
-    return rc ? rc : check_land(c, zn, zpath, z);
+    if (!rc)
+        rc = check_land(c, zn, zpath, z);
+    return rc ? rc : check_arrivals(c, zn, zpath, z);
 }
 
 static int zname_cmp(const void *a, const void *b)

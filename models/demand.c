@@ -252,7 +252,9 @@ int ipsim_demand_month(ipsim_ws *ws, int t, double macro, ipsim_error *err)
         n[z] = count_of(mu[z], w[z], p0[z]);
         if (n[z] >= IPSIM_STREAM_MAX_INDEX)
             return ipsim_error_set(err, IPSIM_EINPUT,
-                                   "zone %s: %u arrivals in one month exceed the stream limit %u",
+                                   "zones[%s].projects_per_year: %u arrivals in one month (the "
+                                   "macro factor included) exceed the %u a zone-month's random "
+                                   "stream can index",
                                    m->zones[z].name, n[z], IPSIM_STREAM_MAX_INDEX);
     }
     ws->next_zone = 0;

@@ -197,6 +197,29 @@ static void test_counts_monotone_in_policy(void **state)
     tu_sim_free(&b);
 }
 
+/* The loader refuses a mean of 2^28 arrivals a month or more (tests/bad);
+ * just below it, a macro factor above 1 still takes a month's count past
+ * what the stream can index: bad input, named, and no draw of a project. */
+static void test_count_past_stream_limit(void **state)
+{
+    (void)state;
+    tu_sim s;
+    tu_sim_init(&s,
+                "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 3\nzones:\n"
+                "  - {name: A, area_ha: 1e9, clean_ha: 1e9, projects_per_year: 3.2e9, "
+                "fdi_capital_median_musd: 20, domestic_capital_median_musd: 5, "
+                "capital_per_ha_musd: 2}\n",
+                1);
+    ipsim_error err = {0};
+    ipsim_stream_set_path(&s.ws.st, 3, 0);
+    ipsim_demand_reset(&s.ws);
+    assert_int_equal(ipsim_demand_month(&s.ws, 0, 0.99, &err), IPSIM_OK);
+    assert_true(s.ws.arrivals[0] < IPSIM_STREAM_MAX_INDEX);
+    assert_int_equal(ipsim_demand_month(&s.ws, 1, 1.01, &err), IPSIM_EINPUT);
+    assert_non_null(strstr(err.msg, "zones[A].projects_per_year"));
+    tu_sim_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_macro_annual_persistence),
         cmocka_unit_test(test_macro_off_is_one),
         cmocka_unit_test(test_counts_monotone_in_policy),
+        cmocka_unit_test(test_count_past_stream_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
