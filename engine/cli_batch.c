@@ -13,6 +13,7 @@
 #include <omp.h>
 
 #include "cli.h"
+#include "outpath.h"
 #include "results.h"
 #include "run.h"
 #include "stream.h"
@@ -129,9 +130,11 @@ static int load_all(batch_item *it, int n, const batch_args *a)
     return status;
 }
 
-/* Two scenarios that would write the same file: bad input, nothing runs. */
+/* Two scenarios that would write the same file, or a scenario's results
+ * that would replace a scenario file: bad input, nothing runs. */
 static int check_outputs(batch_item *it, int n, const char *dir)
 {
+    ipsim_error err = {0};
     for (int i = 0; i < n; i++) {
         if (!it[i].loaded)
             continue;
@@ -146,6 +149,9 @@ static int check_outputs(batch_item *it, int n, const char *dir)
                         it[j].path, it[i].path, it[i].output);
                 return CLI_EXIT_INPUT;
             }
+        for (int k = 0; k < n; k++)
+            if (ipsim_outpath_check_inputs(it[i].output, &it[k].path, 1, &err) != IPSIM_OK)
+                return cli_fail(&err);
     }
     return 0;
 }

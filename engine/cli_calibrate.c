@@ -112,7 +112,8 @@ int cli_cmd_calibrate(int argc, char **argv)
     ipsim_csv_table t;
     ipsim_calib c;
     ipsim_error err = {0};
-    if (a.output && ipsim_outpath_check(a.output, &err) != IPSIM_OK)
+    if (a.output && (ipsim_outpath_check(a.output, &err) != IPSIM_OK ||
+                     ipsim_outpath_check_inputs(a.output, pos, 1, &err) != IPSIM_OK))
         return cli_fail(&err);
     if (ipsim_csv_read_file(&t, pos[0], &err) != IPSIM_OK)
         return cli_fail(&err);

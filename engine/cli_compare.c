@@ -13,6 +13,7 @@
 #include "compare.h"
 #include "csv.h"
 #include "metrics.h"
+#include "outpath.h"
 
 #define MAX_FILES 26
 #define MAX_YEARS 1200
@@ -342,6 +343,9 @@ int cli_cmd_compare(int argc, char **argv)
     }
     ipsim_rfile files[MAX_FILES];
     ipsim_error err = {0};
+    if (a.csv && (ipsim_outpath_check(a.csv, &err) != IPSIM_OK ||
+                  ipsim_outpath_check_inputs(a.csv, pos, (size_t)n_pos, &err) != IPSIM_OK))
+        return cli_fail(&err);
     int n = 0;
     for (; n < n_pos && rc == 0; n++)
         if (ipsim_rfile_open(&files[n], pos[n], &err) != IPSIM_OK) {

@@ -2,6 +2,7 @@
  * `ipsim solve` (see cli_experiment.h). */
 #include "cli_experiment.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -61,7 +62,8 @@ int cli_exp_number(const char *cmd, const char *opt, const char *s, double *out)
     char *end;
     errno = 0;
     *out = strtod(s, &end);
-    if (s[0] == '\0' || *end != '\0' || errno == ERANGE || !isfinite(*out)) {
+    if (s[0] == '\0' || isspace((unsigned char)s[0]) || *end != '\0' || errno == ERANGE ||
+        !isfinite(*out)) {
         fprintf(stderr, "ipsim %s: %s: '%s' is not valid (expected a number)\n", cmd, opt, s);
         return CLI_EXIT_INPUT;
     }

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "stream.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,8 +104,8 @@ int cli_whole(const char *cmd, const char *opt, const char *s, unsigned long lon
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (s[0] == '-' || s[0] == '+' || s[0] == '\0' || *end != '\0' || errno == ERANGE || v < lo ||
-        v > hi) {
+    /* strtoull would skip leading blanks and wrap a '-' around (" -1": 2^64 - 1) */
+    if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno == ERANGE || v < lo || v > hi) {
         fprintf(stderr, "ipsim %s: %s: '%s' is not valid (expected a whole number from %llu to %llu)\n",
                 cmd, opt, s, lo, hi);
         return CLI_EXIT_INPUT;

@@ -15,6 +15,7 @@
 #include <omp.h>
 
 #include "cli.h"
+#include "outpath.h"
 #include "results.h"
 #include "run.h"
 #include "stream.h"
@@ -196,6 +197,12 @@ int cli_cmd_run(int argc, char **argv)
         ipsim_scenario_free(&scn);
         fprintf(stderr, "ipsim: out of memory\n");
         return CLI_EXIT_FAIL;
+    }
+    if (ipsim_outpath_check_inputs(out, pos, 1, &err) != IPSIM_OK) {
+        free(out);
+        free(st);
+        ipsim_scenario_free(&scn);
+        return cli_fail(&err);
     }
     cli_progress prog;
     cli_progress_start(&prog, (!a.quiet && isatty(STDERR_FILENO)) ? stderr : NULL);

@@ -41,6 +41,7 @@ static const cli_command sweep_cmd = {
 typedef struct {
     cli_exp_args e;
     const char *vary, *output, *metric;
+    const char *scenario;
     int year_given;
     unsigned long long year;
 } sweep_args;
@@ -194,7 +195,8 @@ static int sweep(sweep_args *a, ipsim_experiment *x, char **sets, size_t n)
     for (size_t i = 0; i < n; i++)
         if (ipsim_experiment_check(x, sets[i], &err) != IPSIM_OK)
             return cli_exp_fail("sweep", "--vary", &err);
-    if (a->output && ipsim_outpath_check(a->output, &err) != IPSIM_OK)
+    if (a->output && (ipsim_outpath_check(a->output, &err) != IPSIM_OK ||
+                      ipsim_outpath_check_inputs(a->output, &a->scenario, 1, &err) != IPSIM_OK))
         return cli_fail(&err);
     ipsim_experiment_point *pts = calloc(n, sizeof *pts);
     if (!pts) {
@@ -240,8 +242,10 @@ int cli_cmd_sweep(int argc, char **argv)
         rc = check_args(&a, n_pos);
     if (rc == 0)
         rc = make_sets(a.vary, &sets, &n);
-    if (rc == 0)
+    if (rc == 0) {
+        a.scenario = pos[0];
         rc = cli_exp_open(&a.e, pos[0], &x);
+    }
     if (rc == 0)
         rc = sweep(&a, x, sets, n);
     ipsim_sweep_values_free(sets, n);

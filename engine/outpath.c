@@ -15,3 +15,19 @@ int ipsim_outpath_check(const char *path, ipsim_error *err)
                                "%s: is a directory (expected the name of a file to write)", path);
     return IPSIM_OK;
 }
+
+int ipsim_outpath_check_inputs(const char *path, const char *const *inputs, size_t n,
+                               ipsim_error *err)
+{
+    struct stat out, in;
+    if (stat(path, &out) != 0) /* not there yet: no input can be it */
+        return IPSIM_OK;
+    for (size_t i = 0; i < n; i++)
+        if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
+            in.st_ino == out.st_ino)
+            return ipsim_error_set(err, IPSIM_EINPUT,
+                                   "%s: is the input file %s (the output would overwrite it; "
+                                   "give another name)",
+                                   path, inputs[i]);
+    return IPSIM_OK;
+}

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -33,13 +32,6 @@ void ipsim_report_opts_init(ipsim_report_opts *o)
 }
 
 /* ---- reading ---- */
-
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
 
 /* Unions of zones and targets: items in order of first appearance, and
  * index[k * n_files + i] = file i's number for item k, or -1. */
@@ -211,16 +203,12 @@ static int load(ipsim_report_data *r, const char *output, const char *const *fil
         return ipsim_error_set(err, IPSIM_EINPUT,
                                "%zu results files: a report overlays at most %d (one colour each)",
                                n, IPSIM_REPORT_MAX_FILES);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(files[i], output) == 0 || same_file(files[i], output))
-            return ipsim_error_set(err, IPSIM_EINPUT,
-                                   "%s: the report would overwrite this results file (give "
-                                   "another -o)",
-                                   output);
+    int rc = ipsim_outpath_check_inputs(output, files, n, err);
+    if (rc != IPSIM_OK)
+        return rc;
     r->files = calloc(n, sizeof *r->files);
     if (!r->files)
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory");
-    int rc = IPSIM_OK;
     for (; r->n_files < n && rc == IPSIM_OK; r->n_files++)
         rc = ipsim_rfile_open(&r->files[r->n_files].f, files[r->n_files], err);
     if (rc != IPSIM_OK) {

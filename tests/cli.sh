@@ -32,6 +32,14 @@ expect_status 2 "unknown option" "$bin" run small.yaml --bogus
 expect_status 2 "-n 0" "$bin" run small.yaml -n 0 -o x.h5; contains err.txt "-n/--paths" "-n 0 message"
 expect_status 2 "-n abc" "$bin" run small.yaml -n abc -o x.h5
 expect_status 2 "-j -1" "$bin" run small.yaml -j -1 -o x.h5
+# a whole number is digits only: strtoull alone would take " -1" as 2^64 - 1
+for v in " -1" " 5" "+5" "5 " "$(printf '\t5')"; do
+  expect_status 2 "-s '$v'" "$bin" run small.yaml -s "$v" -o x.h5
+  contains err.txt "-s/--seed: '$v' is not valid" "-s '$v' message"
+  expect_status 2 "-n '$v'" "$bin" run small.yaml -n "$v" -o x.h5
+done
+expect_status 2 "calibrate --intensity-sigma ' 1'" "$bin" calibrate x.csv --intensity-sigma " 1"
+contains err.txt "--intensity-sigma: ' 1' is not valid" "a number with a leading blank"
 expect_status 2 "--store weekly" "$bin" run small.yaml --store weekly -o x.h5
 expect_status 2 "missing scenario" "$bin" run -o x.h5
 expect_status 2 "scenario file missing" "$bin" run nothere.yaml -o x.h5; contains err.txt "nothere.yaml" "missing file named"
@@ -80,6 +88,25 @@ for cmd in "run small.yaml -n 50000000 --store summary" \
 done
 [ "$(ls -A adir)" = keep ] && ok || bad "a refused -o DIR was written into: $(ls -A adir)"
 ls -A | grep -q partial && bad "stray files: $(ls -A)" || ok
+
+# an output that is one of the command's inputs (by any name: ./, a link) is
+# bad input, refused before any work, and the input is left as it was
+cp small.yaml in.yaml && cp small.yaml in.orig && ln -sf in.yaml in.link.yaml
+"$bin" run small.yaml -n 20 -s 2 -q -o r2.h5 && cp r.h5 r.orig && echo "a,b" >hist.csv
+for c in "run in.yaml -n 50000000 -o in.yaml" "run in.yaml -n 50000000 -o ./in.yaml" \
+         "run in.link.yaml -n 50000000 -o in.yaml" \
+         "sweep in.yaml --vary redirect_prob=0,0.5 -n 50000000 -o in.yaml" \
+         "report r.h5 -o r.h5" "compare r2.h5 r.h5 --csv r.h5" "calibrate hist.csv -o hist.csv"; do
+  # shellcheck disable=SC2086
+  expect_status 2 "$c" timeout 10 "$bin" $c
+  contains err.txt "is the input file" "$c: message"
+done
+cmp -s in.yaml in.orig && cmp -s r.h5 r.orig && [ "$(cat hist.csv)" = "a,b" ] && ok ||
+  bad "an input was changed by a refused output"
+mkdir -p bdir && cp small.yaml "bdir/small.h5"
+expect_status 2 "batch writing over its scenario" "$bin" batch bdir/small.h5 -o bdir -n 10
+contains err.txt "is the input file" "batch: message"
+cmp -s bdir/small.h5 small.yaml && ok || bad "batch replaced its scenario file"
 
 # an unwritable destination is a failure (1), not bad input, and leaves nothing
 expect_status 1 "unwritable output" "$bin" run small.yaml -n 10 -o /nonexistent-dir/x.h5
