@@ -393,10 +393,11 @@ static int read_int_as(ctx *c, const ipsim_ynode *n, const char *path, long long
     return rc;
 }
 
-/* A non-empty string (plain or quoted) without NUL bytes. */
+/* A non-empty string (plain or quoted; the parser refuses NUL bytes). */
 static int read_string(ctx *c, const ipsim_ynode *n, const char *path, const char *what,
                        const char **out)
 {
+    *out = NULL;
     if (n->kind != IPSIM_Y_SCALAR || ipsim_yscalar_type(n) != IPSIM_YT_STR) {
         char exp[160];
         snprintf(exp, sizeof exp, "%s; quote it to make it a string", what);
@@ -404,9 +405,6 @@ static int read_string(ctx *c, const ipsim_ynode *n, const char *path, const cha
     }
     if (n->len == 0)
         return fail(c, n->mark, path, "the string is empty (expected %s)", what);
-    if (strlen(n->text) != n->len)
-        return fail(c, n->mark, path, "the string contains a NUL character (expected %s)",
-                    what);
     *out = n->text;
     return IPSIM_OK;
 }

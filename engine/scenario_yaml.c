@@ -430,6 +430,14 @@ static int on_scalar(builder *b, const yaml_event_t *e)
     }
     memcpy(text, e->data.scalar.value, e->data.scalar.length);
     text[e->data.scalar.length] = '\0';
+    /* a "\0" escape: every later step (and message) would see the text cut
+     * short there, "area_ha\0" as area_ha */
+    if (strlen(text) != e->data.scalar.length) {
+        free(n);
+        free(text);
+        return builder_fail(b, e->start_mark, "the value holds a NUL character (\\0) "
+                            "(expected text without one)");
+    }
     n->text = text;
     n->len = e->data.scalar.length;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;

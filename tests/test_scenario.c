@@ -433,7 +433,7 @@ static const bad_case bad_cases[] = {
     {HEAD "zones:\n  - {name: 5, bogus: 1}\n", "5:15: zones[0].bogus: unknown key"},
     {HEAD "zones:\n  - {name: 5}\n", "5:12: zones[0].name: found the number 5"},
     {HEAD "zones:\n  - {name: \"\"}\n", "5:12: zones[0].name: the string is empty"},
-    {HEAD "zones:\n  - {name: \"a\\0b\"}\n", "5:12: zones[0].name: the string contains a NUL"},
+    {HEAD "zones:\n  - {name: \"a\\0b\"}\n", "5:12: zones[0].name: the value holds a NUL character"},
     {HEAD "zones:\n" ZONE_A ZONE_A, "11:11: zones[1].name: duplicate zone name \"A\""},
     {GOOD "    kind: Park\n", "11:11: zones[A].kind: unknown kind \"Park\""},
     {GOOD "    ramp_months: 1.5\n", "11:18: zones[A].ramp_months: 1.5 is not a whole number"},
