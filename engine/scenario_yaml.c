@@ -8,6 +8,7 @@
 #include "scenario_tree.h"
 #include "override.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -212,10 +213,21 @@ int ipsim_yscalar_double(const ipsim_ynode *node, double *out)
     }
     if (!strncmp(s, "0o", 2) || !strncmp(s, "0x", 2)) {
         unsigned long long u;
-        if (based_ull(s, &u))
-            return -1;
-        *out = (double)u;
-        return 0;
+        if (!based_ull(s, &u)) {
+            *out = (double)u;
+            return 0;
+        }
+        /* past 2^64 still a finite number, as the same value in decimal is
+         * (digits checked by the schema; rounded at each digit, a relative
+         * error of a few 2^-53) */
+        int base = s[1] == 'o' ? 8 : 16;
+        double v = 0.0;
+        for (const char *p = s + 2; *p; p++) {
+            int c = tolower((unsigned char)*p);
+            v = v * base + (isdigit(c) ? c - '0' : c - 'a' + 10);
+        }
+        *out = v;
+        return isinf(v) ? -1 : 0;
     }
     errno = 0;
     *out = strtod(s, NULL);

@@ -4,6 +4,7 @@
  * fail with IPSIM_EINPUT at the exact line:col with the key path named. */
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +128,23 @@ static void test_full_scenario(void **state)
     assert_int_equal(a->expansions[1].delay_months, 0);
     ipsim_scenario_free(&s);
     assert_null(s.zones);
+}
+
+/* Core-schema integers in hex and octal past 2^64 are finite numbers, as
+ * the same values in decimal are. */
+static void test_based_beyond_64_bits(void **state)
+{
+    (void)state;
+    ipsim_scenario s;
+    parse_ok(&s, HEAD "zones:\n"
+                      "  - {name: A, area_ha: 0x10000000000000000, clean_ha: 0o2000000000000000000000,\n"
+                      "     projects_per_year: 0xFFFFFFFFFFFFFFFFFFFF, attractiveness: 0,\n"
+                      "     fdi_capital_median_musd: 10, domestic_capital_median_musd: 2,\n"
+                      "     capital_per_ha_musd: 5}\n");
+    assert_true(s.zones[0].area_ha == 0x1p64);
+    assert_true(s.zones[0].clean_ha == 0x1p64);
+    assert_true(fabs(s.zones[0].projects_per_year / 0x1p80 - 1.0) < 1e-15);
+    ipsim_scenario_free(&s);
 }
 
 static void test_defaults_and_typing(void **state)
@@ -698,6 +716,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_scenario),
         cmocka_unit_test(test_defaults_and_typing),
+        cmocka_unit_test(test_based_beyond_64_bits),
         cmocka_unit_test(test_bool_and_null_spellings),
         cmocka_unit_test(test_seed_range),
         cmocka_unit_test(test_land_tolerance),
