@@ -132,7 +132,7 @@ static int load_all(batch_item *it, int n, const batch_args *a)
 
 /* Two scenarios that would write the same file, or a scenario's results
  * that would replace a scenario file: bad input, nothing runs. */
-static int check_outputs(batch_item *it, int n, const char *dir)
+static int check_outputs(batch_item *it, const char *const *paths, int n, const char *dir)
 {
     ipsim_error err = {0};
     for (int i = 0; i < n; i++) {
@@ -149,9 +149,8 @@ static int check_outputs(batch_item *it, int n, const char *dir)
                         it[j].path, it[i].path, it[i].output);
                 return CLI_EXIT_INPUT;
             }
-        for (int k = 0; k < n; k++)
-            if (ipsim_outpath_check_inputs(it[i].output, &it[k].path, 1, &err) != IPSIM_OK)
-                return cli_fail(&err);
+        if (ipsim_outpath_check_inputs(it[i].output, paths, (size_t)n, &err) != IPSIM_OK)
+            return cli_fail(&err);
     }
     return 0;
 }
@@ -255,7 +254,7 @@ int cli_cmd_batch(int argc, char **argv)
         it[i].path = pos[i];
     int bad = rc == 0 ? load_all(it, n, &a) : 0;
     if (rc == 0)
-        rc = check_outputs(it, n, a.dir);
+        rc = check_outputs(it, pos, n, a.dir);
     if (rc == 0)
         rc = cli_make_dir("batch", a.dir);
     int failed = 0;

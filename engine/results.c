@@ -822,10 +822,9 @@ static herr_t write_targets(const ipsim_results *r, const ipsim_block *b)
 typedef struct {
     hid_t ds;
     const double *src;  /* the chunk's first row in the block */
-    size_t rows;        /* rows the block holds; the rest of the chunk is fill */
+    size_t rows;        /* rows the buffer holds; the rest of the chunk is fill */
     size_t elems;       /* doubles in the whole chunk */
     size_t row_len;     /* doubles per row */
-    int in_place;       /* the rows past `rows` are NaN in the block too */
     hsize_t offset[3];  /* the chunk's first element in the dataset */
     const unsigned char *out; /* the chunk to write, out_len bytes */
     size_t out_len;
@@ -846,15 +845,14 @@ static void shuffle8(const double *src, size_t valid, size_t n, unsigned char *d
     }
 }
 
-/* A chunk stored as it is: the block's rows themselves when they fill it
- * or the buffer holds the whole chunk (add_jobs filled the rest with NaN),
+/* A chunk stored as it is: the buffer's rows themselves when they fill it,
  * else a copy completed with the NaN fill value. */
 static int chunk_store(chunk_job *job)
 {
     size_t valid = job->rows * job->row_len;
     job->mask = UNFILTERED;
     job->out_len = job->elems * sizeof(double);
-    if (valid == job->elems || job->in_place) {
+    if (valid == job->elems) {
         job->out = (const unsigned char *)job->src;
         return 0;
     }
@@ -929,13 +927,13 @@ static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m,
         j->row_len = row_len;
         j->offset[0] = b->path0 + s0;
         /* The last chunk of a run, cut short: where the buffer's free slots
-         * cover the rest, they take the fill value and the chunk is stored
-         * from the buffer (a copy in fresh pages cost the tail of a run of
+         * cover the rest, they take the fill value, and the chunk is whole
+         * in the buffer (a copy in fresh pages cost the tail of a run of
          * 2000 paths 4 ms: docs/performance.md, eleventh pass). */
         if (j->rows < cp && s0 + cp <= b->cap) {
             for (size_t i = j->rows * row_len; i < j->elems; i++)
                 src[i] = NAN;
-            j->in_place = 1;
+            j->rows = cp;
         }
     }
 }

@@ -768,6 +768,13 @@ static int read_zone_name(ctx *c, const ipsim_ynode *zn, size_t i, ipsim_zone *z
 /* U(0) = A - L - C must be >= 0 (§3), to the 1e-9 relative of §2: a zone
  * whose decimal L + C equals A (50.1 + 50.2 = 100.3) is fully allocated,
  * whatever the last bit of the binary sum; the model clamps U(0) to 0. */
+/* What a message about a zone's value adds when the value comes from
+ * defaults (where: its key path, as zone_value gives it). */
+static const char *defaults_note(const char *where)
+{
+    return strncmp(where, "defaults.", 9) ? "" : "; this value comes from defaults:";
+}
+
 static int check_land(ctx *c, const ipsim_ynode *zn, const char *zpath, const ipsim_zone *z)
 {
     char where[PATH_LEN], path[PATH_LEN];
@@ -782,8 +789,7 @@ static int check_land(ctx *c, const ipsim_ynode *zn, const char *zpath, const ip
     join_key(path, zpath, key);
     return fail(c, v->mark, path, "leased_ha + clean_ha = %.17g is more than area_ha = "
                 "%.17g (expected leased_ha + clean_ha <= area_ha%s)",
-                z->leased_ha + z->clean_ha, z->area_ha,
-                strncmp(where, "defaults.", 9) ? "" : "; this value comes from defaults:");
+                z->leased_ha + z->clean_ha, z->area_ha, defaults_note(where));
 }
 
 /* A month's mean arrivals before the macro factor, lambda / 12 times the
@@ -805,8 +811,7 @@ static int check_arrivals(ctx *c, const ipsim_ynode *zn, const char *zpath, cons
     return fail(c, v->mark, path, "%.15g a year at an attractiveness of up to %.15g is %.3g "
                 "arrivals a month (expected projects_per_year / 12 x attractiveness < %u, the "
                 "projects a zone-month's random stream can index%s)",
-                z->projects_per_year, top, mean, IPSIM_STREAM_MAX_INDEX,
-                strncmp(where, "defaults.", 9) ? "" : "; this value comes from defaults:");
+                z->projects_per_year, top, mean, IPSIM_STREAM_MAX_INDEX, defaults_note(where));
 }
 
 static int read_zone(ctx *c, const ipsim_ynode *zn, size_t i, ipsim_zone *z)
