@@ -55,7 +55,9 @@ static const cli_command bench_cmd = {
     "(the same draws through the same keyed streams, no model) and the NumPy draw floor\n"
     "(the same mix drawn with Generator(Philox) in blocks of 10^6), in ns per zone-month.\n"
     "Beside the efficiency at N threads it shows N one-thread runs side by side: what the\n"
-    "host itself allows N threads (shared caches, memory, clock), whatever the program.\n"
+    "host itself allows N threads (shared caches, memory, clock), whatever the program;\n"
+    "and each run's CPU time and the cores it kept busy, which show whether a shortfall\n"
+    "in efficiency is more CPU time for the same paths or idle cores.\n"
     "It measures in rounds, each running every thread count, ipsim's floor and the N runs\n"
     "side by side, so that drifting load on a shared machine weighs on all alike; each run\n"
     "is a fresh process; medians over REPS rounds, min-max in brackets; then one JSON line\n"
@@ -165,6 +167,16 @@ static int fail(const ipsim_error *e)
 
 /* ---- children: one measurement each, one JSON object on stdout ---- */
 
+/* The CPU time of every thread of this process so far (user + system). */
+static double process_cpu(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return NAN;
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
 static int child_run(bench_args *a)
 {
     char out[4096];
@@ -178,16 +190,16 @@ static int child_run(bench_args *a)
     o.store = a->store;
     o.timing = &tm;
     ipsim_error err = {0};
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = process_cpu();
     int rc = ipsim_run(&a->scn, &o, out, NULL, &err);
-    double wall = bench_now() - t0;
+    double wall = bench_now() - t0, cpu = process_cpu() - c0;
     unlink(out);
     if (rc != IPSIM_OK)
         return fail(&err);
-    printf("{\"wall_s\": %.6f, \"simulate_s\": %.6f, \"write_s\": %.6f, \"write_busy_s\": %.6f, "
-           "\"finish_s\": %.6f, \"macro\": %llu, \"count\": %llu, \"clearance\": %llu, "
-           "\"projects\": %llu}\n",
-           wall, tm.simulate_s, tm.write_s, tm.write_busy_s, tm.finish_s,
+    printf("{\"wall_s\": %.6f, \"cpu_s\": %.6f, \"simulate_s\": %.6f, \"write_s\": %.6f, "
+           "\"write_busy_s\": %.6f, \"finish_s\": %.6f, \"macro\": %llu, \"count\": %llu, "
+           "\"clearance\": %llu, \"projects\": %llu}\n",
+           wall, cpu, tm.simulate_s, tm.write_s, tm.write_busy_s, tm.finish_s,
            (unsigned long long)tm.draws[IPSIM_P_MACRO], (unsigned long long)tm.draws[IPSIM_P_COUNT],
            (unsigned long long)tm.draws[IPSIM_P_CLEARANCE],
            (unsigned long long)tm.draws[IPSIM_P_PROJECT]);
@@ -278,12 +290,14 @@ static int child_finish(child *c, char *line, size_t size, long *rss)
 typedef struct {
     double wall[MAX_REPS], simulate[MAX_REPS], write[MAX_REPS], busy[MAX_REPS], finish[MAX_REPS];
     double rss[MAX_REPS];
+    double cpu[MAX_REPS]; /* CPU seconds of one run (for runs side by side, their mean) */
     double draws[BENCH_NKINDS]; /* of the last run; NaN where not reported */
     int n;
 } measured;
 
-/* Keeps one child's figures in m (line: its JSON; rss: its peak). */
-static void keep_figures(measured *m, const char *line, long rss)
+/* Keeps one child's figures in m (line: its JSON; rss: its peak; cpu:
+ * its CPU time, or the mean of the children started with it). */
+static void keep_figures(measured *m, const char *line, long rss, double cpu)
 {
     m->wall[m->n] = json_num(line, "wall_s");
     m->simulate[m->n] = json_num(line, "simulate_s");
@@ -291,13 +305,14 @@ static void keep_figures(measured *m, const char *line, long rss)
     m->busy[m->n] = json_num(line, "write_busy_s");
     m->finish[m->n] = json_num(line, "finish_s");
     m->rss[m->n] = (double)rss;
+    m->cpu[m->n] = cpu;
     m->n++;
 }
 
 /* n children of `mode` at `threads` threads and `paths` paths, started
  * together; kept in m unless it is a warm-up.  For n > 1 m keeps the
- * figures of the slowest child: started with the others, its wall time is
- * the whole batch's. */
+ * figures of the slowest child (started with the others, its wall time is
+ * the whole batch's) but the mean CPU time of all n. */
 static int measure_n(const bench_args *a, const char *argv0, const char *mode, int threads,
                      size_t paths, enum ipsim_store store, int keep, int n, measured *m)
 {
@@ -313,13 +328,17 @@ static int measure_n(const bench_args *a, const char *argv0, const char *mode, i
     child c[MAX_THREADS];
     char line[1024], last[1024] = "";
     long rss = 0, last_rss = 0;
+    double cpu_sum = 0;
     int started = 0, ok = 1;
     while (started < n && child_start(args, &c[started]) == 0)
         started++;
     for (int i = 0; i < started; i++) {
-        if (child_finish(&c[i], line, sizeof line, &rss) != 0)
+        if (child_finish(&c[i], line, sizeof line, &rss) != 0) {
             ok = 0;
-        else if (last[0] == '\0' || json_num(line, "wall_s") > json_num(last, "wall_s")) {
+            continue;
+        }
+        cpu_sum += json_num(line, "cpu_s");
+        if (last[0] == '\0' || json_num(line, "wall_s") > json_num(last, "wall_s")) {
             memcpy(last, line, sizeof last);
             last_rss = rss;
         }
@@ -332,7 +351,7 @@ static int measure_n(const bench_args *a, const char *argv0, const char *mode, i
     for (int k = 0; k < BENCH_NKINDS; k++)
         m->draws[k] = json_num(last, bench_kind_names[k]);
     if (keep)
-        keep_figures(m, last, last_rss);
+        keep_figures(m, last, last_rss, cpu_sum / n);
     return 0;
 }
 
@@ -505,6 +524,39 @@ static bench_spread round_efficiency(const run_result *runs, int j)
     return paired(runs[0].m.wall, m->wall, m->n, 1.0 / j);
 }
 
+/* Median over rounds of m's CPU time over its wall time: the cores it
+ * kept busy (for runs side by side, all of them: `runs` runs). */
+static double cores_busy(const measured *m, int runs)
+{
+    return paired(m->cpu, m->wall, m->n, runs).median;
+}
+
+/* Where the efficiency at j threads goes, from the CPU times:
+ * E = T1 / (j Tj) = (C1 / Cj) * (Cj / Tj) / (j C1 / T1), so a run falls
+ * short either because the same paths took more CPU time (shared caches,
+ * memory, the hypervisor's other guests) or because it did not keep its
+ * cores as busy as the one-thread run kept its own (serial steps, waits).
+ * One row per thread count, then the runs side by side (CPU time per run). */
+static void print_cpu(const run_result *runs, int threads, const measured *side)
+{
+    const measured *m1 = &runs[0].m;
+    double busy1 = cores_busy(m1, 1);
+    printf("\nCPU time (user + system, all of a run's threads) and the cores it kept busy:\n");
+    printf("threads  CPU s [min-max]        CPU ÷ 1 thread's [min-max]  cores busy  busy ÷ (threads × 1 thread's)\n");
+    for (int j = 1; j <= threads + (threads > 1); j++) {
+        int is_side = j > threads, cores = is_side ? threads : j;
+        const measured *m = is_side ? side : &runs[j - 1].m;
+        bench_spread c = spread(m->cpu, m->n), r = paired(m->cpu, m1->cpu, m->n, 1.0);
+        double busy = cores_busy(m, is_side ? threads : 1);
+        if (is_side)
+            printf("%7s", "side");
+        else
+            printf("%7d", j);
+        printf("  %7.3f [%.3f-%.3f]  %8.3f [%.3f-%.3f]      %6.2f  %12.3f\n", c.median, c.min,
+               c.max, r.median, r.min, r.max, busy, busy / (cores * busy1));
+    }
+}
+
 static int parent(bench_args *a, const char *argv0)
 {
     const ipsim_scenario *scn = &a->scn;
@@ -574,6 +626,7 @@ static int parent(bench_args *a, const char *argv0)
         printf(" side by side %.3f [%.3f-%.3f]\n", side_rounds.median, side_rounds.min,
                side_rounds.max);
     }
+    print_cpu(runs, a->threads, &side);
 
     /* ns per zone-month at 1 thread: the whole run and its simulation part */
     bench_spread s1 = spread(runs[0].m.simulate, runs[0].m.n), f = spread(fl.wall, fl.n);
@@ -622,6 +675,9 @@ static int parent(bench_args *a, const char *argv0)
         json_spread("finish_s", spread(m->finish, m->n));
         json_spread("peak_rss_kib", spread(m->rss, m->n));
         json_spread("efficiency_rounds", round_efficiency(runs, j));
+        json_spread("cpu_s", spread(m->cpu, m->n));
+        json_spread("cpu_over_1thread", paired(m->cpu, runs[0].m.cpu, m->n, 1.0));
+        printf(", \"cores_busy\": %.4f", cores_busy(m, 1));
         printf(", \"zone_months_per_s\": %.6g, \"paths_per_s\": %.6g, \"ns_per_zone_month\": %.6g, "
                "\"efficiency\": %.4f, \"simulate_share\": %.4f, \"write_share\": %.4f, "
                "\"write_busy_share\": %.4f, \"finish_share\": %.4f, \"load_start\": \"%s\", "
@@ -637,6 +693,9 @@ static int parent(bench_args *a, const char *argv0)
         json_spread("wall_s", ws);
         json_spread("simulate_s", spread(side.simulate, side.n));
         json_spread("efficiency_rounds", side_rounds);
+        json_spread("cpu_s", spread(side.cpu, side.n));
+        json_spread("cpu_over_1thread", paired(side.cpu, runs[0].m.cpu, side.n, 1.0));
+        printf(", \"cores_busy\": %.4f", cores_busy(&side, a->threads));
         printf(", \"paths_per_s\": %.6g, \"efficiency\": %.4f, \"cpu\": \"%s\"}\n",
                a->threads * (double)a->paths / ws.median, w1.median / ws.median, cpu);
     }

@@ -14,7 +14,8 @@ FIELDS = {
             "zone_months_per_s": float, "paths_per_s": float, "ns_per_zone_month": float,
             "efficiency": float, "simulate_share": float, "write_share": float,
             "write_busy_share": float, "finish_share": float, "load_start": str, "load_end": str,
-            "cpu": str, "efficiency_rounds": SPREAD},
+            "cpu": str, "efficiency_rounds": SPREAD, "cpu_s": SPREAD, "cpu_over_1thread": SPREAD,
+            "cores_busy": float},
     "floor_ipsim": {"scenario": str, "paths": int, "threads": int, "reps": int, "warmup": int,
                     "ns_per_zone_month": SPREAD, "draws": dict, "run_draws": dict,
                     "run_ns_per_zone_month": float, "simulate_ns_per_zone_month": float,
@@ -27,7 +28,8 @@ FIELDS = {
                     "floor_over_simulate": float},
     "side_by_side": {"scenario": str, "runs": int, "threads": int, "paths": int, "reps": int,
                      "warmup": int, "wall_s": SPREAD, "simulate_s": SPREAD, "paths_per_s": float,
-                     "efficiency": float, "cpu": str, "efficiency_rounds": SPREAD},
+                     "efficiency": float, "cpu": str, "efficiency_rounds": SPREAD,
+                     "cpu_s": SPREAD, "cpu_over_1thread": SPREAD, "cores_busy": float},
     "memory": {"scenario": str, "store": str, "threads": int, "paths": list,
                "peak_rss_kib": list, "wall_s": list, "growth": float},
 }
@@ -77,6 +79,14 @@ for line in sys.stdin:
         check(ok, "%s: field %s is %r" % (cfg, key, v))
     if cfg == "run":
         max_threads = max(max_threads, obj.get("threads", 0))
+        if obj.get("threads") == 1:
+            check(obj.get("cpu_over_1thread") == {"median": 1, "min": 1, "max": 1},
+                  "the 1-thread run's CPU over its own: %r" % obj.get("cpu_over_1thread"))
+    if cfg in ("run", "side_by_side"):
+        # computing threads plus, for each run, the writer thread
+        cores = obj.get("threads", 0) if cfg == "run" else obj.get("runs", 0)
+        check(positive(obj.get("cores_busy")) and obj["cores_busy"] <= 2 * cores,
+              "%s: cores busy %r for %r cores" % (cfg, obj.get("cores_busy"), cores))
     if cfg == "side_by_side":
         check(obj["runs"] == max_threads, "side by side: %r runs, %r threads" % (obj["runs"], max_threads))
     if cfg == "floor_ipsim":
