@@ -536,12 +536,17 @@ static double cores_busy(const measured *m, int runs)
  * short either because the same paths took more CPU time (shared caches,
  * memory, the hypervisor's other guests) or because it did not keep its
  * cores as busy as the one-thread run kept its own (serial steps, waits).
- * One row per thread count, then the runs side by side (CPU time per run). */
+ * An idle OpenMP thread spins a while before it sleeps (libgomp's default
+ * wait policy), and that counts as CPU time: work that is not there, in
+ * the first factor; OMP_WAIT_POLICY=passive in the environment takes it
+ * out (docs/performance.md, twelfth pass).  One row per thread count, then
+ * the runs side by side (CPU time per run). */
 static void print_cpu(const run_result *runs, int threads, const measured *side)
 {
     const measured *m1 = &runs[0].m;
     double busy1 = cores_busy(m1, 1);
-    printf("\nCPU time (user + system, all of a run's threads) and the cores it kept busy:\n");
+    printf("\nCPU time (user + system, all of a run's threads, idle OpenMP threads' spinning included)\n"
+           "and the cores it kept busy:\n");
     printf("threads  CPU s [min-max]        CPU ÷ 1 thread's [min-max]  cores busy  busy ÷ (threads × 1 thread's)\n");
     for (int j = 1; j <= threads + (threads > 1); j++) {
         int is_side = j > threads, cores = is_side ? threads : j;
@@ -564,12 +569,15 @@ static int parent(bench_args *a, const char *argv0)
     char load0[64], load1[64], cpu[256];
     loadavg(load0, sizeof load0);
     cpu_name(cpu, sizeof cpu);
+    /* the children inherit it, and it changes their CPU times (print_cpu) */
+    const char *wait_policy = getenv("OMP_WAIT_POLICY");
     printf("ipsim-bench: %s: %zu zones, %d months, %zu paths (%.3g zone-months), store %s,\n"
            "             %d rounds after %d warm-up (each round: every thread count, the floor,\n"
            "             then N one-thread runs side by side; each a fresh process); load average %s\n"
-           "             cpu: %s, %ld online\n\n",
+           "             cpu: %s, %ld online%s%s\n\n",
            scn->name, scn->n_zones, scn->horizon_months, a->paths, zm, a->store_name, a->reps,
-           a->warmup, load0, cpu, sysconf(_SC_NPROCESSORS_ONLN));
+           a->warmup, load0, cpu, sysconf(_SC_NPROCESSORS_ONLN),
+           wait_policy ? "; OMP_WAIT_POLICY=" : "", wait_policy ? wait_policy : "");
 
     /* Round robin: each round runs every thread count, the floor and the
      * runs side by side, so that the other load on a shared machine, which
