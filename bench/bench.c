@@ -537,10 +537,11 @@ static double cores_busy(const measured *m, int runs)
  * memory, the hypervisor's other guests) or because it did not keep its
  * cores as busy as the one-thread run kept its own (serial steps, waits).
  * An idle OpenMP thread spins a while before it sleeps (libgomp's default
- * wait policy), and that counts as CPU time: work that is not there, in
- * the first factor; OMP_WAIT_POLICY=passive in the environment takes it
- * out (docs/performance.md, twelfth pass).  One row per thread count, then
- * the runs side by side (CPU time per run). */
+ * wait policy): CPU time and a busy core, with no work, so it raises the
+ * first factor's denominator and the second's numerator alike;
+ * OMP_WAIT_POLICY=passive in the environment takes it out
+ * (docs/performance.md, twelfth pass).  One row per thread count, then the
+ * runs side by side (CPU time per run). */
 static void print_cpu(const run_result *runs, int threads, const measured *side)
 {
     const measured *m1 = &runs[0].m;
