@@ -138,11 +138,9 @@ static ipsim_results *create_results(const fixture *f, const char *file, uint64_
     return r;
 }
 
-/* Writes blocks 0, 2, 1 (block 2 before block 1, block 2 short); returns
- * the open results for the caller to finish or abort. */
-static ipsim_results *write_run(const fixture *f, const char *file, enum ipsim_store store)
+/* Writes blocks 0, 2, 1 into r (block 2 before block 1, block 2 short). */
+static void write_blocks(ipsim_results *r, enum ipsim_store store)
 {
-    ipsim_results *r = create_results(f, file, 7, BLOCK, store);
     ipsim_error err = {0};
     ipsim_block b;
     assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS,
@@ -156,6 +154,14 @@ static ipsim_results *write_run(const fixture *f, const char *file, enum ipsim_s
             fail_msg("write_block: %s", err.msg);
     }
     ipsim_block_free(&b);
+}
+
+/* write_blocks into a new file; returns the open results for the caller to
+ * finish or abort. */
+static ipsim_results *write_run(const fixture *f, const char *file, enum ipsim_store store)
+{
+    ipsim_results *r = create_results(f, file, 7, BLOCK, store);
+    write_blocks(r, store);
     return r;
 }
 
@@ -748,15 +754,7 @@ static void test_short_chunk(void **state)
     ipsim_error err = {0};
     ipsim_results *r = create_results(&f, file, 7, BLOCK, IPSIM_STORE_YEARLY);
     ipsim_results_set_deflate(r, 0);
-    ipsim_block b;
-    assert_int_equal(ipsim_block_alloc(&b, BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 0, &err),
-                     IPSIM_OK);
-    for (size_t p0 = 0; p0 < N_PATHS; p0 += BLOCK) {
-        fill_block(&b, p0, N_PATHS - p0 < BLOCK ? N_PATHS - p0 : BLOCK);
-        if (ipsim_results_write_block(r, &b, &err) != IPSIM_OK)
-            fail_msg("write_block: %s", err.msg);
-    }
-    ipsim_block_free(&b);
+    write_blocks(r, IPSIM_STORE_YEARLY);
     if (ipsim_results_finish(r, NULL, &err) != IPSIM_OK)
         fail_msg("finish: %s", err.msg);
     hid_t h = open_file(file);
