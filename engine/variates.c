@@ -280,6 +280,18 @@ void ipsim_variates_gamma_prep(ipsim_variates_gamma_shape *g, double shape)
     g->inv_shape = 1.0 / shape;
 }
 
+int ipsim_variates_gamma_mean_cv(ipsim_variates_gamma_shape *g, double *scale, double mean,
+                                 double cv)
+{
+    double shape = 1.0 / (cv * cv);
+    if (!isfinite(shape))
+        return 0;
+    ipsim_variates_gamma_prep(g, shape);
+    double s = mean * cv * cv;
+    *scale = s < DBL_MAX ? s : DBL_MAX;
+    return 1;
+}
+
 /* Marsaglia and Tsang (2000), "A simple method for generating gamma
  * variables": the squeeze 1 - 0.0331 x^4 accepts ~97 % of draws with no
  * log; for a < 1, Gamma(a) = Gamma(a + 1) U^(1/a). */

@@ -47,6 +47,15 @@ typedef struct {
 /* shape > 0. */
 void ipsim_variates_gamma_prep(ipsim_variates_gamma_shape *g, double shape);
 
+/* The gamma of mean `mean` >= 0 and coefficient of variation cv > 0 that
+ * MODEL.md draws (shape 1/cv^2, scale mean cv^2), prepared into *g and
+ * *scale; returns 0 instead where 1/cv^2 overflows (cv below ~7e-155): no
+ * double tells that gamma from its mean, which is then the draw, as at cv
+ * = 0.  A scale past DBL_MAX (cv above ~1e154) is held there, so that the
+ * zeros its vanishing shape draws stay 0 rather than 0 * inf = NaN. */
+int ipsim_variates_gamma_mean_cv(ipsim_variates_gamma_shape *g, double *scale, double mean,
+                                 double cv);
+
 /* exp(x) inline, as the ARM optimized-routines exp (the algorithm of
  * glibc's): x = k ln2/128 + r, exp(x) = 2^(k/128) (1 + p(r)) with a table
  * of 2^(i/128) and a degree-5 polynomial, error below 0.52 ulp.  It saves

@@ -39,13 +39,11 @@ void ipsim_demand_prepare(ipsim_model *m, size_t z)
     d->intensity_sigma = zp->intensity_sigma;
     double mu = zp->months_to_operation, cv = zp->months_to_operation_cv;
     d->lag_fixed = 0;
-    if (cv == 0.0 || mu == 0.0) {
-        /* also covers mu = 0: Gamma with scale 0 is 0, so tau = 1 */
+    /* mu = 0 too: Gamma with scale 0 is 0, so tau = 1 */
+    if (cv == 0.0 || mu == 0.0 ||
+        !ipsim_variates_gamma_mean_cv(&d->lag_shape, &d->lag_scale, mu, cv)) {
         double c = ceil(mu);
         d->lag_fixed = c < 1.0 ? 1 : c < 1e9 ? (int)c : 1000000000;
-    } else {
-        ipsim_variates_gamma_prep(&d->lag_shape, 1.0 / (cv * cv));
-        d->lag_scale = mu * cv * cv;
     }
 }
 

@@ -19,11 +19,9 @@ void ipsim_land_prepare(ipsim_model *m, size_t z)
     const ipsim_zone *zp = &m->zones[z];
     ipsim_zone_draws *d = &m->draws[z];
     double kappa = zp->clearance_ha_per_year, c = zp->clearance_cv;
-    d->clear_drawn = kappa > 0.0 && c > 0.0;
-    if (d->clear_drawn) {
-        ipsim_variates_gamma_prep(&d->clear_shape, 1.0 / (c * c));
-        d->clear_scale = kappa / 12.0 * c * c;
-    }
+    d->clear_drawn =
+        kappa > 0.0 && c > 0.0 &&
+        ipsim_variates_gamma_mean_cv(&d->clear_shape, &d->clear_scale, kappa / 12.0, c);
 }
 
 /* ws->exp_at[z]: leased land below which the next phase cannot trigger,

@@ -56,8 +56,11 @@ static void test_lag_edge_cases(void **state)
     const char *fmt = "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n"
                       "  - {name: D, " ZONE_KEYS ", months_to_operation: %s,"
                       " months_to_operation_cv: %s}\n";
-    const char *cases[][3] = {{"0", "0.5", "1"}, {"0", "0", "1"}, {"6.2", "0", "7"}, {"0.3", "0", "1"}};
-    for (size_t c = 0; c < 4; c++) {
+    /* a cv too small for 1/c^2 is the lag at c = 0; one too large for the
+     * scale draws gammas of 0 (not NaN, which would never operate): 1 */
+    const char *cases[][3] = {{"0", "0.5", "1"}, {"0", "0", "1"},      {"6.2", "0", "7"},
+                              {"0.3", "0", "1"}, {"5", "1e-170", "5"}, {"5", "1e200", "1"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char yaml[1024];
         snprintf(yaml, sizeof yaml, fmt, cases[c][0], cases[c][1]);
         tu_sim s;

@@ -192,6 +192,32 @@ static void test_clearance_gamma_mean(void **state)
     tu_sim_free(&s);
 }
 
+/* MODEL.md allows any finite cv >= 0.  One too small for 1/c^2 clears
+ * kappa/12 a month, as c = 0 does (the gamma's limit); one too large for
+ * the scale (kappa/12) c^2 clears nothing (its draws are 0, not NaN, which
+ * min(x, U) would have turned into the whole uncleared land at once). */
+static void test_clearance_extreme_cv(void **state)
+{
+    const char *fmt = "ipsim: 1\nstart: \"2025-01\"\nhorizon_months: 12\nzones:\n" ZONE(
+        "K", "area_ha: 1000, clearance_ha_per_year: 120, clearance_cv: %s");
+    const char *cv[] = {"1e-170", "1e200"};
+    const double cleared[] = {10.0, 0.0};
+    for (int c = 0; c < 2; c++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, fmt, cv[c]);
+        tu_sim s;
+        tu_sim_init(&s, yaml, 1);
+        ipsim_stream_set_path(&s.ws.st, 2, 0);
+        ipsim_land_reset(&s.ws);
+        for (int t = 0; t < 12; t++) {
+            double before = s.ws.C[0];
+            ipsim_land_clear_all(&s.ws, t);
+            assert_close(s.ws.C[0] - before, cleared[c], 1e-12);
+        }
+        tu_sim_free(&s);
+    }
+}
+
 static void test_kappa_zero_clears_nothing(void **state)
 {
     tu_sim s;
@@ -350,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_expansion_scan_many_zones),
         cmocka_unit_test(test_clearance_capped_by_uncleared),
         cmocka_unit_test(test_clearance_gamma_mean),
+        cmocka_unit_test(test_clearance_extreme_cv),
         cmocka_unit_test(test_kappa_zero_clears_nothing),
         cmocka_unit_test(test_wwtp_from_date),
         cmocka_unit_test(test_redirect_wwtp_any_month_order),

@@ -7,6 +7,7 @@
  * sample size, never tuned to the seed. */
 #include "testutil.h"
 
+#include <float.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
@@ -174,6 +175,36 @@ static void test_gamma_ks(void **state)
         char what[64];
         snprintf(what, sizeof what, "gamma shape %g", shapes[c]);
         ks_check(what, draw_gamma, &a, cdf_gamma, 30 + c);
+    }
+}
+
+/* The mean-and-cv form: the scale is MODEL.md's mean cv^2, rounded as
+ * written; a cv too small for 1/cv^2 is the mean itself (0 returned); a
+ * cv so large that its scale overflows draws finite values, all zero here,
+ * never NaN (0 * inf). */
+static void test_gamma_mean_cv_extremes(void **state)
+{
+    ipsim_variates_gamma_shape g;
+    double scale = -1.0;
+    assert_int_equal(ipsim_variates_gamma_mean_cv(&g, &scale, 10.0, 0.5), 1);
+    assert_true(scale == 10.0 * 0.5 * 0.5 && g.d == 4.0 - 1.0 / 3.0);
+    assert_int_equal(ipsim_variates_gamma_mean_cv(&g, &scale, 10.0, 1e-100), 1);
+    assert_int_equal(ipsim_variates_gamma_mean_cv(&g, &scale, 10.0, 1e-170), 0);
+    assert_int_equal(ipsim_variates_gamma_mean_cv(&g, &scale, 10.0, 5e-324), 0);
+    const double huge[] = {1e100, 1e160, 1e300, DBL_MAX};
+    ipsim_stream s;
+    ipsim_error err;
+    assert_int_equal(ipsim_stream_init(&s, &err), IPSIM_OK);
+    ipsim_stream_set_path(&s, 5, 0);
+    for (size_t c = 0; c < sizeof huge / sizeof huge[0]; c++) {
+        assert_int_equal(ipsim_variates_gamma_mean_cv(&g, &scale, 10.0, huge[c]), 1);
+        assert_true(isfinite(scale) && scale > 0.0);
+        for (size_t k = 0; k < 10000; k++) {
+            select_stream(&s, k);
+            double x = scale * ipsim_variates_gamma(&s, &g);
+            if (!(x == 0.0))
+                fail_msg("cv %g: draw %g, expected 0", huge[c], x);
+        }
     }
 }
 
@@ -434,7 +465,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normal_ks),        cmocka_unit_test(test_normal_tails),
         cmocka_unit_test(test_normal_one_word),  cmocka_unit_test(test_lognormal_ks),
-        cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_poisson_chi2),
+        cmocka_unit_test(test_gamma_ks),         cmocka_unit_test(test_gamma_mean_cv_extremes),
+        cmocka_unit_test(test_poisson_chi2),
         cmocka_unit_test(test_poisson_edges),
         cmocka_unit_test(test_poisson_monotone_and_search),    cmocka_unit_test(test_exp), cmocka_unit_test(test_exp_n),
         cmocka_unit_test(test_log_approx),       cmocka_unit_test(test_gamma_log_test_exact),
