@@ -11,7 +11,7 @@
  * at finish from what was written, read back in path order, so they do not
  * depend on the order blocks arrived in.  In summary store mode the province
  * yearly data still have to exist somewhere for that read-back: they go to a
- * scratch file that is deleted at the end.
+ * scratch file of columns (scratch.h) that is deleted at the end.
  *
  * Calls on one ipsim_results must not run concurrently (serial HDF5). */
 #ifdef __linux__
@@ -411,27 +411,24 @@ static void group_dims(const ipsim_results *r, int g, hsize_t dims[3])
     dims[2] = r->n_zones;
 }
 
-/* Group g with one dataset per metric.  In the results file: compressed,
- * with scales; in the scratch file (loc != r->file): plain, no scales. */
-static herr_t metric_group(ipsim_results *r, int g, hid_t loc)
+/* Group g with one dataset per metric, compressed, with scales. */
+static herr_t metric_group(ipsim_results *r, int g)
 {
-    int rank = group_rank(g), final = loc == r->file;
+    int rank = group_rank(g);
     hsize_t dims[3], chunk[3];
     group_dims(r, g, dims);
     chunk_dims(chunk, dims, rank, r->block_paths);
-    if (!final) /* the scratch file is read back a year column at a time */
-        chunk[1] = 1;
     int whole = chunk[1] == dims[1] && (rank < 3 || chunk[2] == dims[2]);
-    r->direct_paths[g] = final && whole ? chunk[0] : 0;
+    r->direct_paths[g] = whole ? chunk[0] : 0;
     hid_t scales[3] = {r->scale[S_PATH], r->scale[group_monthly(g) ? S_MONTH : S_YEAR],
                        r->scale[S_ZONE]};
-    hid_t grp = H5Gcreate2(loc, group_names[g], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t grp = H5Gcreate2(r->file, group_names[g], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t st = grp < 0 ? -1 : 0;
     for (int m = 0; m < group_metrics(g) && st >= 0; m++) {
-        hid_t ds = perpath_create(grp, ipsim_metric_get(m)->name, dims, rank, chunk, final);
+        hid_t ds = perpath_create(grp, ipsim_metric_get(m)->name, dims, rank, chunk, 1);
         r->group[g][m] = ds;
         st = ds < 0 ? -1 : rs_attr_metric(ds, m, "");
-        if (st >= 0 && final)
+        if (st >= 0)
             st = rs_attach(ds, scales, rank);
     }
     if (grp >= 0)
@@ -439,16 +436,20 @@ static herr_t metric_group(ipsim_results *r, int g, hid_t loc)
     return st;
 }
 
-/* The per-path groups of the store mode; in summary mode only the province
- * yearly data, in the scratch file. */
+/* The per-path groups of the store mode, the last one's index (-1: none,
+ * in summary mode, whose yearly data go to the scratch file). */
+static int last_group(const ipsim_results *r)
+{
+    return r->store == IPSIM_STORE_MONTHLY   ? G_MONTHLY_ZONE
+           : r->store == IPSIM_STORE_SUMMARY ? -1
+                                             : G_YEARLY_ZONE;
+}
+
 static herr_t create_groups(ipsim_results *r)
 {
-    if (r->store == IPSIM_STORE_SUMMARY)
-        return metric_group(r, G_YEARLY, r->scratch);
-    int last = r->store == IPSIM_STORE_MONTHLY ? G_MONTHLY_ZONE : G_YEARLY_ZONE;
     herr_t st = 0;
-    for (int g = G_YEARLY; g <= last && st >= 0; g++)
-        st = metric_group(r, g, r->file);
+    for (int g = G_YEARLY; g <= last_group(r) && st >= 0; g++)
+        st = metric_group(r, g);
     return st;
 }
 
@@ -540,11 +541,11 @@ herr_t rs_close_all(ipsim_results *r)
     rs_close_ids(&r->blocks_done, 1);
     rs_close_ids(r->scale, N_SCALES);
     herr_t st = 0;
-    if (r->scratch >= 0 && H5Fclose(r->scratch) < 0)
+    if (ipsim_scratch_close(&r->scratch) < 0)
         st = -1;
     if (r->file >= 0 && H5Fclose(r->file) < 0)
         st = -1;
-    r->scratch = r->file = -1;
+    r->file = -1;
     return st;
 }
 
@@ -565,7 +566,8 @@ ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, s
     ipsim_results *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->file = r->scratch = r->target_values = r->blocks_done = -1;
+    r->file = r->target_values = r->blocks_done = -1;
+    ipsim_scratch_init(&r->scratch);
     r->lock_fd = -1;
     r->cache_keep = IPSIM_RESULTS_CACHE_KEEP;
     for (int i = 0; i < N_SCALES; i++)
@@ -658,16 +660,16 @@ int rs_results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
     if (r->file < 0)
         return rs_h5_error(err, r->partial_name, "create the results file");
     if (r->store == IPSIM_STORE_SUMMARY) {
-        r->scratch = file_create(r->scratch_name);
-        r->own_scratch = r->scratch >= 0;
-        if (r->scratch < 0)
-            return rs_h5_error(err, r->scratch_name, "create the scratch file");
+        rc = ipsim_scratch_create(&r->scratch, r->scratch_name, r->n_paths, r->n_years,
+                                  IPSIM_NMETRICS, err);
+        if (rc != IPSIM_OK)
+            return rc;
+        r->own_scratch = 1;
     }
     if (write_root_attrs(r, seed) < 0 || write_scenario_text(r) < 0 || write_scales(r) < 0 ||
         create_groups(r) < 0 || create_target_values(r) < 0 || create_blocks_done(r) < 0)
         return rs_h5_error(err, r->partial_name, "write the results layout");
-    if ((r->scratch >= 0 && H5Fstart_swmr_write(r->scratch) < 0) ||
-        H5Fstart_swmr_write(r->file) < 0)
+    if (H5Fstart_swmr_write(r->file) < 0)
         return rs_h5_error(err, r->partial_name, "start writing blocks (SWMR)");
     return IPSIM_OK;
 }
@@ -675,7 +677,7 @@ int rs_results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
 /* r's FILE.partial.new (and scratch) take the places of the old files. */
 int rs_promote(ipsim_results *r, const char *partial, const char *scratch, ipsim_error *err)
 {
-    if (r->scratch >= 0 && rename(r->scratch_name, scratch) < 0)
+    if (r->scratch.fd >= 0 && rename(r->scratch_name, scratch) < 0)
         return ipsim_error_set(err, IPSIM_EIO, "cannot rename %s to %s: %s", r->scratch_name,
                                scratch, strerror(errno));
     if (rename(r->partial_name, partial) < 0)
@@ -1107,8 +1109,7 @@ static herr_t checkpoint(ipsim_results *r, const ipsim_block *b)
         k1++;
     if (k1 == k0)
         return 0;
-    if ((r->scratch >= 0 && H5Fflush(r->scratch, H5F_SCOPE_LOCAL) < 0) ||
-        H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0)
+    if (H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0) /* (the scratch file has no cache) */
         return -1;
 #ifdef SYNC_FILE_RANGE_WRITE
     /* Start writing the flushed pages to disk now, in the background, so
@@ -1210,6 +1211,12 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
         return IPSIM_OK;
     if (!r->reserved)
         reserve_data(r);
+    if (r->store == IPSIM_STORE_SUMMARY) {
+        int rc = ipsim_scratch_write(&r->scratch, r->scratch_name, b->yearly, b->cap, b->path0,
+                                     b->n, err);
+        if (rc != IPSIM_OK)
+            return rc;
+    }
     chunk_job *jobs = malloc((max_jobs(r, b) + 1) * sizeof *jobs);
     if (!jobs)
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory writing a block");
@@ -1250,8 +1257,7 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
 static const char *const scale_names[N_SCALES] = {"path",     "year",  "zone",
                                                   "quantile", "month", "target"};
 
-/* The handles create_* would have made, opened by name in r->file (and
- * r->scratch in summary mode). */
+/* The handles create_* would have made, opened by name in r->file. */
 herr_t rs_open_handles(ipsim_results *r)
 {
     for (int i = 0; i < N_SCALES; i++) {
@@ -1260,15 +1266,11 @@ herr_t rs_open_handles(ipsim_results *r)
         if ((r->scale[i] = H5Dopen2(r->file, scale_names[i], H5P_DEFAULT)) < 0)
             return -1;
     }
-    int last = r->store == IPSIM_STORE_MONTHLY   ? G_MONTHLY_ZONE
-               : r->store == IPSIM_STORE_SUMMARY ? G_YEARLY
-                                                 : G_YEARLY_ZONE;
-    hid_t loc = r->store == IPSIM_STORE_SUMMARY ? r->scratch : r->file;
-    for (int g = G_YEARLY; g <= last; g++)
+    for (int g = G_YEARLY; g <= last_group(r); g++)
         for (int m = 0; m < group_metrics(g); m++) {
             char name[128];
             snprintf(name, sizeof name, "%s/%s", group_names[g], ipsim_metric_get(m)->name);
-            if ((r->group[g][m] = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
+            if ((r->group[g][m] = H5Dopen2(r->file, name, H5P_DEFAULT)) < 0)
                 return -1;
         }
     if (r->n_targets && (r->target_values = H5Dopen2(r->file, "target_values", H5P_DEFAULT)) < 0)
@@ -1277,16 +1279,18 @@ herr_t rs_open_handles(ipsim_results *r)
     return r->blocks_done < 0 ? -1 : 0;
 }
 
-/* Leaves SWMR mode: closes both files and opens them again as ordinary
- * ones, FILE.partial writable for the summaries. */
-static herr_t reopen_for_finish(ipsim_results *r)
+/* Leaves SWMR mode: closes the files and opens FILE.partial again as an
+ * ordinary file, writable for the summaries, and the scratch file
+ * read-only. */
+static int reopen_for_finish(ipsim_results *r, ipsim_error *err)
 {
-    if (rs_close_all(r) < 0 || (r->file = rs_file_open(r->partial_name, H5F_ACC_RDWR, 0)) < 0)
-        return -1;
-    if (r->store == IPSIM_STORE_SUMMARY &&
-        (r->scratch = rs_file_open(r->scratch_name, H5F_ACC_RDONLY, 0)) < 0)
-        return -1;
-    return rs_open_handles(r);
+    if (rs_close_all(r) < 0 || (r->file = rs_file_open(r->partial_name, H5F_ACC_RDWR, 0)) < 0 ||
+        rs_open_handles(r) < 0)
+        return rs_h5_error(err, r->partial_name, "reopen the results file");
+    if (r->store == IPSIM_STORE_SUMMARY)
+        return ipsim_scratch_open(&r->scratch, r->scratch_name, r->n_paths, r->n_years,
+                                  IPSIM_NMETRICS, err);
+    return IPSIM_OK;
 }
 
 int ipsim_results_suspend(ipsim_results *r, ipsim_error *err)
@@ -1299,7 +1303,8 @@ int ipsim_results_suspend(ipsim_results *r, ipsim_error *err)
     return rc;
 }
 
-/* The inverse of ipsim_results_write_block: paths b->path0 .. +b->n. */
+/* The inverse of ipsim_results_write_block: paths b->path0 .. +b->n, but
+ * for the scratch file's (ipsim_scratch_read). */
 herr_t rs_read_block(const ipsim_results *r, ipsim_block *b)
 {
     herr_t st = 0;
@@ -1355,18 +1360,21 @@ int ipsim_results_finish(ipsim_results *r, ipsim_target_stats *stats, ipsim_erro
     if (r->paths_written < r->n_paths)
         rc = ipsim_error_set(err, IPSIM_EFAIL, "results: only %zu of %zu paths were written",
                              r->paths_written, r->n_paths);
-    else if (reopen_for_finish(r) < 0)
-        rc = rs_h5_error(err, r->partial_name, "reopen the results file");
-    /* In summary mode one column at a time, from the scratch file's year
-     * chunks: memory for 3 N doubles whatever the years, so that peak memory
-     * hardly grows with N.  Elsewhere a metric's [N, years] at once: its
-     * chunks span the years and are read (and inflated) once. */
-    if (rc == IPSIM_OK && rs_readback_alloc(&rb, r->n_paths,
-                                            r->store == IPSIM_STORE_SUMMARY ? 1 : r->n_years,
-                                            r->threads) < 0)
+    else
+        rc = reopen_for_finish(r, err);
+    /* In summary mode a column per thread, each read from the scratch file
+     * in one call: memory for N doubles and 2 N a thread whatever the years,
+     * so that peak memory hardly grows with N.  Elsewhere a metric's [N,
+     * years] at once, summarised a column per thread: its chunks span the
+     * years and are read (and inflated) once. */
+    int summary = r->store == IPSIM_STORE_SUMMARY;
+    size_t width = summary ? 1 : r->n_years;
+    int lanes = summary || (size_t)r->threads <= width ? r->threads : (int)width;
+    if (rc == IPSIM_OK && rs_readback_alloc(&rb, r->n_paths, width, lanes) < 0)
         rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising %zu paths", r->n_paths);
-    else if (rc == IPSIM_OK &&
-             (rs_write_summaries(r, &rb) < 0 || rs_write_target_stats(r, &rb, stats) < 0))
+    else if (rc == IPSIM_OK)
+        rc = rs_write_summaries(r, &rb, err);
+    if (rc == IPSIM_OK && rs_write_target_stats(r, &rb, stats) < 0)
         rc = rs_h5_error(err, r->partial_name, "write summaries");
     /* A finished file needs no checkpoints. */
     if (rc == IPSIM_OK && H5Ldelete(r->file, "blocks_done", H5P_DEFAULT) < 0)

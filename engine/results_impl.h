@@ -26,6 +26,7 @@
 
 #include "metrics.h"
 #include "outpath.h"
+#include "scratch.h"
 #include "variates.h"
 
 /* Chunks stay under this so compression buffers and the chunk cache stay
@@ -47,7 +48,8 @@ static const char *const group_names[N_GROUPS] = {"yearly", "yearly_zone", "mont
 struct ipsim_results {
     const ipsim_scenario *scn; /* borrowed: must outlive r */
     char *final_name, *partial_name, *scratch_name;
-    hid_t file, scratch;
+    hid_t file;
+    ipsim_scratch scratch; /* summary mode: the per-path yearly data */
     int own_partial, own_scratch; /* created by us, so ours to delete */
     enum ipsim_store store;
     size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
@@ -82,7 +84,7 @@ typedef struct {
     double *all;  /* [n_paths][width] read back from a dataset */
     double *col;  /* [lanes][n_paths] one column per lane, in path order */
     double *sort; /* [lanes][n_paths] scratch for the statistics */
-    size_t width; /* columns the buffer holds */
+    size_t width; /* columns `all` holds */
     int lanes;    /* columns summarised at once, one per thread */
 } readback;
 
@@ -108,11 +110,11 @@ herr_t rs_close_all(ipsim_results *r);
 void rs_results_free(ipsim_results *r);
 
 /* results_summary.c */
-/* Room for width columns, summarised by up to `threads` threads (no more
- * than the columns read at once, so summary mode stays at 3 N doubles). */
-int rs_readback_alloc(readback *rb, size_t n_paths, size_t width, int threads);
+/* Room for width columns read at once and `lanes` columns summarised at
+ * once, one per thread. */
+int rs_readback_alloc(readback *rb, size_t n_paths, size_t width, int lanes);
 void rs_readback_free(readback *rb);
-herr_t rs_write_summaries(ipsim_results *r, readback *rb);
+int rs_write_summaries(ipsim_results *r, readback *rb, ipsim_error *err);
 herr_t rs_write_target_stats(const ipsim_results *r, readback *rb, ipsim_target_stats *out);
 
 #endif

@@ -200,15 +200,16 @@ static int open_old(ipsim_results *old, ipsim_error *err)
         H5Eclear2(H5E_DEFAULT);
         old->file = rs_file_open(old->partial_name, H5F_ACC_RDWR, 1);
     }
-    if (old->file >= 0 && old->store == IPSIM_STORE_SUMMARY) {
-        old->scratch = rs_file_open(old->scratch_name, ro, 0);
-        if (old->scratch < 0) {
-            H5Eclear2(H5E_DEFAULT);
-            old->scratch = rs_file_open(old->scratch_name, H5F_ACC_RDWR, 1);
-        }
+    if (old->file < 0)
+        return not_resumable(err, old->partial_name, "be read");
+    if (old->store == IPSIM_STORE_SUMMARY) {
+        ipsim_error e = {0};
+        rc = ipsim_scratch_open(&old->scratch, old->scratch_name, old->n_paths, old->n_years,
+                                IPSIM_NMETRICS, &e);
+        if (rc != IPSIM_OK)
+            return ipsim_error_set(err, rc, "%s; the run cannot be resumed (run it again "
+                                   "without --resume)", e.msg);
     }
-    if (old->file < 0 || (old->store == IPSIM_STORE_SUMMARY && old->scratch < 0))
-        return not_resumable(err, old->file < 0 ? old->partial_name : old->scratch_name, "be read");
     return IPSIM_OK;
 }
 
@@ -238,7 +239,12 @@ static int copy_blocks(const ipsim_results *old, ipsim_results *r, const unsigne
         b.path0 = k * r->block_paths;
         b.n = r->n_paths - b.path0 < r->block_paths ? r->n_paths - b.path0 : r->block_paths;
         rc = rs_read_block(old, &b) < 0 ? not_resumable(err, old->partial_name, "read back a block")
-                                     : ipsim_results_write_block(r, &b, err);
+             : old->store == IPSIM_STORE_SUMMARY
+                 ? ipsim_scratch_read(&old->scratch, old->scratch_name, b.yearly, b.cap, b.path0,
+                                      b.n, err)
+                 : IPSIM_OK;
+        if (rc == IPSIM_OK)
+            rc = ipsim_results_write_block(r, &b, err);
     }
     ipsim_block_free(&b);
     return rc;

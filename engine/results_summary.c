@@ -10,10 +10,10 @@
 
 
 
-int rs_readback_alloc(readback *rb, size_t n_paths, size_t width, int threads)
+int rs_readback_alloc(readback *rb, size_t n_paths, size_t width, int lanes)
 {
     rb->width = width;
-    rb->lanes = threads < 1 ? 1 : (size_t)threads > width ? (int)(width ? width : 1) : threads;
+    rb->lanes = lanes < 1 ? 1 : lanes;
     rb->all = rb->col = rb->sort = NULL;
     if ((width && n_paths > SIZE_MAX / sizeof(double) / width) ||
         n_paths > SIZE_MAX / sizeof(double) / (size_t)rb->lanes)
@@ -82,30 +82,68 @@ static herr_t summary_dataset(hid_t g, const char *name, int rank, const hsize_t
     return st;
 }
 
-/* summary/<metric> [quantile, year] and summary/<metric>_mean [year]. */
-static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback *rb, double *q,
-                               double *mean)
+/* Column y of metric m's statistics into mean[y] and q[k * ny + y]. */
+static void column_stats(const ipsim_results *r, const double *col, double *sort, size_t y,
+                         double *q, double *mean)
+{
+    double qq[IPSIM_NQUANTILES];
+    ipsim_stats_summary(col, r->n_paths, sort, &mean[y], qq);
+    for (int k = 0; k < IPSIM_NQUANTILES; k++)
+        q[k * r->n_years + y] = qq[k];
+}
+
+/* Metric m's statistics, every year, from yearly/<metric>: the years a
+ * batch of rb->width columns at a time, then a column per thread (no HDF5
+ * call in the threads). */
+static herr_t stats_from_file(const ipsim_results *r, int m, readback *rb, double *q,
+                              double *mean)
 {
     size_t ny = r->n_years, np = r->n_paths;
-    /* the years a batch of rb->width columns at a time */
     for (size_t y0 = 0; y0 < ny; y0 += rb->width) {
         size_t nc = ny - y0 < rb->width ? ny - y0 : rb->width;
         if (read_columns(r->group[G_YEARLY][m], np, y0, nc, rb) < 0)
             return -1;
-        /* the columns' quantiles, a column per thread (no HDF5 call here) */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(rb->lanes) if (rb->lanes > 1)
         for (long c = 0; c < (long)nc; c++) {
-            double qq[IPSIM_NQUANTILES], *sort;
-            double *col = gather(rb, np, nc, (size_t)c, &sort);
-            ipsim_stats_summary(col, np, sort, &mean[y0 + (size_t)c], qq);
-            for (int k = 0; k < IPSIM_NQUANTILES; k++)
-                q[k * ny + y0 + (size_t)c] = qq[k];
+            double *sort, *col = gather(rb, np, nc, (size_t)c, &sort);
+            column_stats(r, col, sort, y0 + (size_t)c, q, mean);
         }
     }
+    return 0;
+}
+
+/* The same from the scratch file (summary mode): each thread reads its
+ * column into its lane; the first error is kept. */
+static int stats_from_scratch(const ipsim_results *r, int m, readback *rb, double *q,
+                              double *mean, ipsim_error *err)
+{
+    int rc = IPSIM_OK;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(rb->lanes) if (rb->lanes > 1)
+    for (long y = 0; y < (long)r->n_years; y++) {
+        size_t lane = (size_t)omp_get_thread_num();
+        double *col = rb->col + lane * r->n_paths, *sort = rb->sort + lane * r->n_paths;
+        ipsim_error e = {0};
+        int k = ipsim_scratch_column(&r->scratch, r->scratch_name, (size_t)m, (size_t)y, col, &e);
+        if (k == IPSIM_OK)
+            column_stats(r, col, sort, (size_t)y, q, mean);
+#pragma omp critical(ipsim_scratch_error)
+        if (k != IPSIM_OK && rc == IPSIM_OK) {
+            rc = k;
+            if (err)
+                *err = e;
+        }
+    }
+    return rc;
+}
+
+/* summary/<metric> [quantile, year] and summary/<metric>_mean [year]. */
+static herr_t summary_write(const ipsim_results *r, hid_t g, int m, const double *q,
+                            const double *mean)
+{
     const char *name = ipsim_metric_get(m)->name;
     char mean_name[128];
     snprintf(mean_name, sizeof mean_name, "%s_mean", name);
-    hsize_t dq[2] = {IPSIM_NQUANTILES, ny}, dm[1] = {ny};
+    hsize_t dq[2] = {IPSIM_NQUANTILES, r->n_years}, dm[1] = {r->n_years};
     hid_t sq[2] = {r->scale[S_QUANTILE], r->scale[S_YEAR]};
     if (summary_dataset(g, name, 2, dq, sq, q, m, "quantiles over paths of ") < 0 ||
         summary_dataset(g, mean_name, 1, dm, &r->scale[S_YEAR], mean, m, "mean over paths of ") < 0)
@@ -113,25 +151,32 @@ static herr_t summarise_metric(const ipsim_results *r, hid_t g, int m, readback 
     return 0;
 }
 
-herr_t rs_write_summaries(ipsim_results *r, readback *rb)
+int rs_write_summaries(ipsim_results *r, readback *rb, ipsim_error *err)
 {
     double *q = malloc(IPSIM_NQUANTILES * r->n_years * sizeof *q);
     double *mean = malloc(r->n_years * sizeof *mean);
-    hid_t g =
-        q && mean ? H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    herr_t st = g < 0 ? -1 : 0;
-    for (int m = 0; m < IPSIM_NMETRICS && st >= 0; m++) {
-        st = summarise_metric(r, g, m, rb, q, mean);
-        /* a scratch dataset is read once: closing it frees its chunk cache,
-         * which would grow with N up to 1 MiB for each of them */
+    if (!q || !mean) {
+        free(q);
+        free(mean);
+        return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory summarising");
+    }
+    int rc = IPSIM_OK;
+    hid_t g = H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        rc = rs_h5_error(err, r->partial_name, "write summaries");
+    for (int m = 0; m < IPSIM_NMETRICS && rc == IPSIM_OK; m++) {
         if (r->store == IPSIM_STORE_SUMMARY)
-            rs_close_ids(&r->group[G_YEARLY][m], 1);
+            rc = stats_from_scratch(r, m, rb, q, mean, err);
+        else if (stats_from_file(r, m, rb, q, mean) < 0)
+            rc = rs_h5_error(err, r->partial_name, "read back the yearly data");
+        if (rc == IPSIM_OK && summary_write(r, g, m, q, mean) < 0)
+            rc = rs_h5_error(err, r->partial_name, "write summaries");
     }
     if (g >= 0)
         H5Gclose(g);
     free(q);
     free(mean);
-    return st;
+    return rc;
 }
 
 /* ---- finish: targets ---- */

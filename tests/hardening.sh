@@ -91,7 +91,9 @@ for store in yearly summary monthly; do
   expect "reference run ($store): no space reserved past its end" unreserved "ref_$store.h5"
 done
 # What grows block by block, and its full size: FILE.partial, or in summary
-# mode the scratch file of uncompressed province yearly values.
+# mode the scratch file of uncompressed province yearly values.  That file
+# has its full length from the start (every column in place, sparse until
+# written), so its progress is the disk space it holds.
 declare -A GROWS=([yearly]=partial [summary]=partial.scratch [monthly]=partial)
 declare -A SIZE=(
   [yearly]=$(stat -c %s ref_yearly.h5) [monthly]=$(stat -c %s ref_monthly.h5)
@@ -109,13 +111,22 @@ start_run() {
   pid=$!
 }
 
+# written STORE FILE: the bytes of FILE that hold what the run wrote.
+written() {
+  if [ "$1" = summary ]; then
+    echo $(($(stat -c '%b*%B' "$2" 2>/dev/null || echo 0)))
+  else
+    stat -c %s "$2" 2>/dev/null || echo 0
+  fi
+}
+
 # wait_partial STORE OUT PERCENT: until the run ($pid) has written about
 # PERCENT % of its blocks; 1 if it ended first.
 wait_partial() {
   local f=$2.${GROWS[$1]} bytes=$((SIZE[$1] * $3 / 100)) i
   for i in $(seq 1 6000); do
     kill -0 "$pid" 2>/dev/null || return 1
-    [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" -ge "$bytes" ] && return 0
+    [ "$(written "$1" "$f")" -ge "$bytes" ] && return 0
     sleep 0.01
   done
   return 1
