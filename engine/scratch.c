@@ -95,8 +95,10 @@ int ipsim_scratch_create(ipsim_scratch *s, const char *name, size_t n_paths, siz
     int fd = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0 || io_all(fd, head, sizeof head, 0, 1) < 0 || ftruncate(fd, bytes) < 0) {
         int e = errno;
-        if (fd >= 0)
+        if (fd >= 0) { /* (no space for the header, a file size limit) */
             close(fd);
+            unlink(name);
+        }
         return ipsim_error_set(err, IPSIM_EIO, "%s: cannot create the scratch file: %s", name,
                                strerror(e));
     }

@@ -4,8 +4,10 @@
  * columns out of range are errors, not writes past the data. */
 #include "testutil.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "scratch.h"
@@ -130,6 +132,29 @@ static void test_refuses_other_files(void **state)
     assert_non_null(strstr(err.msg, name));
 }
 
+/* A file that cannot take its length (here a file size limit) is an I/O
+ * error and is not left behind. */
+static void test_create_fails_cleanly(void **state)
+{
+    char name[512];
+    tmp_name(name, sizeof name, "limit");
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4096;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    ipsim_scratch s;
+    ipsim_error err;
+    int rc = ipsim_scratch_create(&s, name, 1000, Y, M, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(rc, IPSIM_EIO);
+    assert_non_null(strstr(err.msg, name));
+    assert_int_equal(s.fd, -1);
+    assert_int_equal(access(name, F_OK), -1);
+}
+
 /* Too many paths to address: refused before anything is written. */
 static void test_too_large(void **state)
 {
@@ -147,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_columns_and_blocks),
         cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_refuses_other_files),
+        cmocka_unit_test(test_create_fails_cleanly),
         cmocka_unit_test(test_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
