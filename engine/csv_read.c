@@ -2,6 +2,7 @@
  * csv_read.h.  One pass over the text: fields are unquoted into a single
  * store (never longer than the text), positions kept beside them. */
 #include "csv_read.h"
+#include "input.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -248,7 +249,7 @@ int ipsim_csv_read_text(ipsim_csv_table *t, const char *text, size_t len, const 
 int ipsim_csv_read_file(ipsim_csv_table *t, const char *path, ipsim_error *err)
 {
     memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "rb");
+    FILE *f = ipsim_input_open(path);
     if (!f) /* a file that is not there is the user's input, as for scenarios */
         return ipsim_error_set(err, IPSIM_EINPUT, "%s: cannot open the file: %s", path, strerror(errno));
     char *buf = malloc(IPSIM_CSV_READ_MAX_BYTES + 1);

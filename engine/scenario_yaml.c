@@ -6,6 +6,7 @@
  * recurse us off the C stack nor make us allocate past IPSIM_MAX_DEPTH
  * levels: the 65th nested collection is rejected the moment it opens. */
 #include "scenario_tree.h"
+#include "input.h"
 #include "override.h"
 
 #include <ctype.h>
@@ -750,7 +751,7 @@ int ipsim_scenario_load_with(ipsim_scenario *scn, const char *path, const char *
                              size_t n_sets, ipsim_error *err)
 {
     memset(scn, 0, sizeof *scn);
-    FILE *f = fopen(path, "rb");
+    FILE *f = ipsim_input_open(path);
     if (!f)
         return ipsim_error_set(err, IPSIM_EINPUT, "%s: cannot open the scenario file: %s",
                                path, strerror(errno));

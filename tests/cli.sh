@@ -112,4 +112,14 @@ cmp -s bdir/small.h5 small.yaml && ok || bad "batch replaced its scenario file"
 expect_status 1 "unwritable output" "$bin" run small.yaml -n 10 -o /nonexistent-dir/x.h5
 contains err.txt "/nonexistent-dir/x.h5" "unwritable output named"
 
+# A FIFO that nothing writes to, named as the scenario or the history, is
+# an empty input (2) at once, not a command waiting forever for a writer;
+# a pipe with a writer, as <(...), reads as a file.
+rm -f fifo && mkfifo fifo
+expect_status 2 "check a FIFO with no writer" timeout 20 "$bin" check fifo
+contains err.txt "fifo:1:1" "FIFO: named, as an empty file"
+expect_status 2 "calibrate from a FIFO with no writer" timeout 20 "$bin" calibrate fifo -o cal.yaml
+expect_status 0 "check a pipe" "$bin" check <(cat small.yaml)
+rm -f fifo
+
 finish
