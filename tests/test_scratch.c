@@ -47,15 +47,25 @@ static void write_all(ipsim_scratch *s, const char *name)
     }
 }
 
+/* A new scratch file named for `what`, every path written when `full`
+ * (and then closed), else left open and empty. */
+static void create(ipsim_scratch *s, char *name, size_t size, const char *what, int full)
+{
+    ipsim_error err;
+    tmp_name(name, size, what);
+    assert_int_equal(ipsim_scratch_create(s, name, N, Y, M, &err), IPSIM_OK);
+    if (full) {
+        write_all(s, name);
+        assert_int_equal(ipsim_scratch_close(s), 0);
+    }
+}
+
 static void test_columns_and_blocks(void **state)
 {
     char name[512];
-    tmp_name(name, sizeof name, "rw");
     ipsim_scratch s;
     ipsim_error err;
-    assert_int_equal(ipsim_scratch_create(&s, name, N, Y, M, &err), IPSIM_OK);
-    write_all(&s, name);
-    assert_int_equal(ipsim_scratch_close(&s), 0);
+    create(&s, name, sizeof name, "rw", 1);
 
     assert_int_equal(ipsim_scratch_open(&s, name, N, Y, M, &err), IPSIM_OK);
     double col[N];
@@ -81,11 +91,10 @@ static void test_columns_and_blocks(void **state)
 static void test_out_of_range(void **state)
 {
     char name[512];
-    tmp_name(name, sizeof name, "range");
     ipsim_scratch s;
     ipsim_error err;
     double base[M * CAP * Y] = {0}, col[N];
-    assert_int_equal(ipsim_scratch_create(&s, name, N, Y, M, &err), IPSIM_OK);
+    create(&s, name, sizeof name, "range", 0);
     assert_int_equal(ipsim_scratch_write(&s, name, base, CAP, 20, 4, &err), IPSIM_EFAIL);
     assert_non_null(strstr(err.msg, name));
     assert_int_equal(ipsim_scratch_write(&s, name, base, CAP, 0, CAP + 1, &err), IPSIM_EFAIL);
@@ -101,12 +110,9 @@ static void test_out_of_range(void **state)
 static void test_refuses_other_files(void **state)
 {
     char name[512];
-    tmp_name(name, sizeof name, "other");
     ipsim_scratch s;
     ipsim_error err;
-    assert_int_equal(ipsim_scratch_create(&s, name, N, Y, M, &err), IPSIM_OK);
-    write_all(&s, name);
-    ipsim_scratch_close(&s);
+    create(&s, name, sizeof name, "other", 1);
     /* other dimensions */
     assert_int_equal(ipsim_scratch_open(&s, name, N + 1, Y, M, &err), IPSIM_EINPUT);
     assert_non_null(strstr(err.msg, "not the scratch file of this run"));
