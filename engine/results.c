@@ -1303,10 +1303,15 @@ int ipsim_results_suspend(ipsim_results *r, ipsim_error *err)
     return rc;
 }
 
-/* The inverse of ipsim_results_write_block: paths b->path0 .. +b->n, but
- * for the scratch file's (ipsim_scratch_read). */
-herr_t rs_read_block(const ipsim_results *r, ipsim_block *b)
+/* The inverse of ipsim_results_write_block: paths b->path0 .. +b->n. */
+int rs_read_block(const ipsim_results *r, ipsim_block *b, ipsim_error *err)
 {
+    if (r->store == IPSIM_STORE_SUMMARY) {
+        int rc = ipsim_scratch_read(&r->scratch, r->scratch_name, b->yearly, b->cap, b->path0,
+                                    b->n, err);
+        if (rc != IPSIM_OK)
+            return rc;
+    }
     herr_t st = 0;
     for (int g = 0; g < N_GROUPS && st >= 0; g++) {
         hsize_t dims[3];
@@ -1316,16 +1321,16 @@ herr_t rs_read_block(const ipsim_results *r, ipsim_block *b)
                          dims + 1, group_rank(g), 0);
     }
     size_t nt = r->n_targets;
-    if (st < 0 || !nt)
-        return st;
-    double *buf = malloc(b->n * nt * sizeof *buf);
-    hsize_t inner[1] = {nt};
-    st = buf ? slab_io(r->target_values, buf, b->n, b->n, b->path0, inner, 2, 0) : -1;
-    for (size_t s = 0; st >= 0 && s < b->n; s++)
-        for (size_t t = 0; t < nt; t++)
-            b->target_values[t * b->cap + s] = buf[s * nt + t];
-    free(buf);
-    return st;
+    if (st >= 0 && nt) {
+        double *buf = malloc(b->n * nt * sizeof *buf);
+        hsize_t inner[1] = {nt};
+        st = buf ? slab_io(r->target_values, buf, b->n, b->n, b->path0, inner, 2, 0) : -1;
+        for (size_t s = 0; st >= 0 && s < b->n; s++)
+            for (size_t t = 0; t < nt; t++)
+                b->target_values[t * b->cap + s] = buf[s * nt + t];
+        free(buf);
+    }
+    return st < 0 ? rs_h5_error(err, r->partial_name, "read back a block") : IPSIM_OK;
 }
 
 /* ---- finish / abort ---- */

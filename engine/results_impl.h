@@ -99,7 +99,7 @@ herr_t rs_attach(hid_t ds, const hid_t *scales, int rank);
 void rs_close_ids(hid_t *ids, size_t n);
 int rs_lock_file(const char *name, int create, int *fd_out, ipsim_error *err);
 hid_t rs_file_open(const char *name, unsigned flags, int clear);
-herr_t rs_read_block(const ipsim_results *r, ipsim_block *b);
+int rs_read_block(const ipsim_results *r, ipsim_block *b, ipsim_error *err);
 ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
                                   size_t block_paths, enum ipsim_store store);
 int rs_rename_new(ipsim_results *r);

@@ -3,13 +3,18 @@
  * (see "checkpoints and resume" in results.c).  See results_impl.h. */
 #include "results_impl.h"
 
+/* Code rc with e's message and what it means for the resume. */
+static int cannot_resume(ipsim_error *err, int rc, const ipsim_error *e)
+{
+    return ipsim_error_set(err, rc, "%s; the run cannot be resumed (run it again without "
+                           "--resume)", e->msg);
+}
+
 /* EIO "FILE: cannot WHAT: HDF5's words; the run cannot be resumed ...". */
 static int not_resumable(ipsim_error *err, const char *file, const char *what)
 {
     ipsim_error e = {0};
-    rs_h5_error(&e, file, what);
-    return ipsim_error_set(err, IPSIM_EIO, "%s; the run cannot be resumed (run it again "
-                           "without --resume)", e.msg);
+    return cannot_resume(err, rs_h5_error(&e, file, what), &e);
 }
 
 /* Attribute `name` of obj as text ("a, b, c" for arrays), "(none)" if it
@@ -207,8 +212,7 @@ static int open_old(ipsim_results *old, ipsim_error *err)
         rc = ipsim_scratch_open(&old->scratch, old->scratch_name, old->n_paths, old->n_years,
                                 IPSIM_NMETRICS, &e);
         if (rc != IPSIM_OK)
-            return ipsim_error_set(err, rc, "%s; the run cannot be resumed (run it again "
-                                   "without --resume)", e.msg);
+            return cannot_resume(err, rc, &e);
     }
     return IPSIM_OK;
 }
@@ -238,13 +242,9 @@ static int copy_blocks(const ipsim_results *old, ipsim_results *r, const unsigne
             continue;
         b.path0 = k * r->block_paths;
         b.n = r->n_paths - b.path0 < r->block_paths ? r->n_paths - b.path0 : r->block_paths;
-        rc = rs_read_block(old, &b) < 0 ? not_resumable(err, old->partial_name, "read back a block")
-             : old->store == IPSIM_STORE_SUMMARY
-                 ? ipsim_scratch_read(&old->scratch, old->scratch_name, b.yearly, b.cap, b.path0,
-                                      b.n, err)
-                 : IPSIM_OK;
-        if (rc == IPSIM_OK)
-            rc = ipsim_results_write_block(r, &b, err);
+        ipsim_error e = {0};
+        rc = rs_read_block(old, &b, &e);
+        rc = rc != IPSIM_OK ? cannot_resume(err, rc, &e) : ipsim_results_write_block(r, &b, err);
     }
     ipsim_block_free(&b);
     return rc;

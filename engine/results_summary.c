@@ -50,13 +50,19 @@ static herr_t read_columns(hid_t ds, size_t n_paths, size_t c0, size_t nc, readb
     return st;
 }
 
+/* The calling thread's column buffer; its scratch in *sort. */
+static double *lane(const readback *rb, size_t n_paths, double **sort)
+{
+    size_t k = (size_t)omp_get_thread_num();
+    *sort = rb->sort + k * n_paths;
+    return rb->col + k * n_paths;
+}
+
 /* Column c of the nc read back, in path order, into the calling thread's
  * lane; returns the lane's scratch in *sort. */
 static double *gather(const readback *rb, size_t n_paths, size_t nc, size_t c, double **sort)
 {
-    size_t lane = (size_t)omp_get_thread_num();
-    double *col = rb->col + lane * n_paths;
-    *sort = rb->sort + lane * n_paths;
+    double *col = lane(rb, n_paths, sort);
     for (size_t p = 0; p < n_paths; p++)
         col[p] = rb->all[p * nc + c];
     return col;
@@ -120,8 +126,7 @@ static int stats_from_scratch(const ipsim_results *r, int m, readback *rb, doubl
     int rc = IPSIM_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(rb->lanes) if (rb->lanes > 1)
     for (long y = 0; y < (long)r->n_years; y++) {
-        size_t lane = (size_t)omp_get_thread_num();
-        double *col = rb->col + lane * r->n_paths, *sort = rb->sort + lane * r->n_paths;
+        double *sort, *col = lane(rb, r->n_paths, &sort);
         ipsim_error e = {0};
         int k = ipsim_scratch_column(&r->scratch, r->scratch_name, (size_t)m, (size_t)y, col, &e);
         if (k == IPSIM_OK)

@@ -765,9 +765,6 @@ static int read_zone_name(ctx *c, const ipsim_ynode *zn, size_t i, ipsim_zone *z
     return dup_string(c, s, &z->name);
 }
 
-/* U(0) = A - L - C must be >= 0 (§3), to the 1e-9 relative of §2: a zone
- * whose decimal L + C equals A (50.1 + 50.2 = 100.3) is fully allocated,
- * whatever the last bit of the binary sum; the model clamps U(0) to 0. */
 /* What a message about a zone's value adds when the value comes from
  * defaults (where: its key path, as zone_value gives it). */
 static const char *defaults_note(const char *where)
@@ -775,6 +772,9 @@ static const char *defaults_note(const char *where)
     return strncmp(where, "defaults.", 9) ? "" : "; this value comes from defaults:";
 }
 
+/* U(0) = A - L - C must be >= 0 (§3), to the 1e-9 relative of §2: a zone
+ * whose decimal L + C equals A (50.1 + 50.2 = 100.3) is fully allocated,
+ * whatever the last bit of the binary sum; the model clamps U(0) to 0. */
 static int check_land(ctx *c, const ipsim_ynode *zn, const char *zpath, const ipsim_zone *z)
 {
     char where[PATH_LEN], path[PATH_LEN];
