@@ -38,17 +38,19 @@ static const cli_option bench_options[] = {
     {0, "python", "PYTHON", "its interpreter (default /usr/bin/python3)"},
     {0, "no-numpy", NULL, "skip the NumPy floor"},
     {0, "memory", "A,B", "also peak memory at --store summary, 1 thread, A and B paths"},
+    {0, "buffered-io", NULL, "write through the page cache only, no direct I/O (for comparison)"},
     {0, "child", "MODE", "internal: run one measurement (run or floor) and print it"},
     {0, "clearances", "N", "internal: clearance draws of the run the floor matches"},
     {0, NULL, NULL, NULL},
 };
 enum { O_PATHS, O_REPS, O_WARMUP, O_THREADS, O_SEED, O_STORE, O_DIR, O_NUMPY, O_PYTHON,
-       O_NO_NUMPY, O_MEMORY, O_CHILD, O_CLEARANCES };
+       O_NO_NUMPY, O_MEMORY, O_BUFFERED_IO, O_CHILD, O_CLEARANCES };
 
 static const cli_command bench_cmd = {
     "bench",
     "ipsim-bench SCENARIO [-n PATHS] [-r REPS] [-w RUNS] [-j N] [-s SEED] [--store WHAT]\n"
-    "                   [-o DIR] [--numpy SCRIPT] [--python PYTHON] [--no-numpy] [--memory A,B]",
+    "                   [-o DIR] [--numpy SCRIPT] [--python PYTHON] [--no-numpy] [--memory A,B]\n"
+    "                   [--buffered-io]",
     "Runs SCENARIO at 1, 2, ... N threads and reports zone-months/s, paths/s, parallel\n"
     "efficiency, the split of wall time between simulation, writing and finishing\n"
     "(summaries, targets, closing the file) and peak memory; then ipsim's own draw floor\n"
@@ -70,7 +72,7 @@ typedef struct {
     const char *scenario, *store_name, *dir, *numpy, *python, *child;
     size_t memory[2]; /* --memory A,B, or zeros */
     size_t paths;
-    int reps, warmup, threads, seed_given, no_numpy;
+    int reps, warmup, threads, seed_given, no_numpy, buffered_io;
     uint64_t seed, clearances;
     enum ipsim_store store;
     ipsim_scenario scn;
@@ -148,6 +150,9 @@ static int on_option(void *ctx, int k, const char *arg)
         a->memory[1] = (size_t)pb;
         break;
     }
+    case O_BUFFERED_IO:
+        a->buffered_io = 1;
+        break;
     case O_CHILD:
         a->child = arg;
         break;
@@ -188,6 +193,7 @@ static int child_run(bench_args *a)
     o.seed = a->seed;
     o.threads = a->threads;
     o.store = a->store;
+    o.buffered_io = a->buffered_io;
     o.timing = &tm;
     ipsim_error err = {0};
     double t0 = bench_now(), c0 = process_cpu();
@@ -198,11 +204,11 @@ static int child_run(bench_args *a)
         return fail(&err);
     printf("{\"wall_s\": %.6f, \"cpu_s\": %.6f, \"simulate_s\": %.6f, \"write_s\": %.6f, "
            "\"write_busy_s\": %.6f, \"finish_s\": %.6f, \"macro\": %llu, \"count\": %llu, "
-           "\"clearance\": %llu, \"projects\": %llu}\n",
+           "\"clearance\": %llu, \"projects\": %llu, \"direct_bytes\": %llu}\n",
            wall, cpu, tm.simulate_s, tm.write_s, tm.write_busy_s, tm.finish_s,
            (unsigned long long)tm.draws[IPSIM_P_MACRO], (unsigned long long)tm.draws[IPSIM_P_COUNT],
            (unsigned long long)tm.draws[IPSIM_P_CLEARANCE],
-           (unsigned long long)tm.draws[IPSIM_P_PROJECT]);
+           (unsigned long long)tm.draws[IPSIM_P_PROJECT], (unsigned long long)tm.direct_bytes);
     return 0;
 }
 
@@ -292,6 +298,7 @@ typedef struct {
     double rss[MAX_REPS];
     double cpu[MAX_REPS]; /* CPU seconds of one run (for runs side by side, their mean) */
     double draws[BENCH_NKINDS]; /* of the last run; NaN where not reported */
+    double direct_bytes;        /* of the last run: per-path data written with direct I/O */
     int n;
 } measured;
 
@@ -324,7 +331,7 @@ static int measure_n(const bench_args *a, const char *argv0, const char *mode, i
     snprintf(sc, sizeof sc, "%llu", (unsigned long long)a->clearances);
     char *args[] = {(char *)argv0, (char *)a->scenario, "--child", (char *)mode, "-n", sp, "-j", st,
                     "-s", ss, "--store", (char *)stores[store], "-o", (char *)a->dir,
-                    "--clearances", sc, NULL};
+                    "--clearances", sc, a->buffered_io ? "--buffered-io" : NULL, NULL};
     child c[MAX_THREADS];
     char line[1024], last[1024] = "";
     long rss = 0, last_rss = 0;
@@ -350,6 +357,7 @@ static int measure_n(const bench_args *a, const char *argv0, const char *mode, i
     }
     for (int k = 0; k < BENCH_NKINDS; k++)
         m->draws[k] = json_num(last, bench_kind_names[k]);
+    m->direct_bytes = json_num(last, "direct_bytes");
     if (keep)
         keep_figures(m, last, last_rss, cpu_sum / n);
     return 0;
@@ -635,6 +643,9 @@ static int parent(bench_args *a, const char *argv0)
         printf(" side by side %.3f [%.3f-%.3f]\n", side_rounds.median, side_rounds.min,
                side_rounds.max);
     }
+    if (runs[0].m.direct_bytes == runs[0].m.direct_bytes)
+        printf("per-path data written with direct I/O: %.1f MB a run%s\n",
+               runs[0].m.direct_bytes / 1e6, a->buffered_io ? " (--buffered-io)" : "");
     print_cpu(runs, a->threads, &side);
 
     /* ns per zone-month at 1 thread: the whole run and its simulation part */
@@ -686,7 +697,8 @@ static int parent(bench_args *a, const char *argv0)
         json_spread("efficiency_rounds", round_efficiency(runs, j));
         json_spread("cpu_s", spread(m->cpu, m->n));
         json_spread("cpu_over_1thread", paired(m->cpu, runs[0].m.cpu, m->n, 1.0));
-        printf(", \"cores_busy\": %.4f", cores_busy(m, 1));
+        printf(", \"cores_busy\": %.4f, \"direct_bytes\": %.0f", cores_busy(m, 1),
+               m->direct_bytes == m->direct_bytes ? m->direct_bytes : 0.0);
         printf(", \"zone_months_per_s\": %.6g, \"paths_per_s\": %.6g, \"ns_per_zone_month\": %.6g, "
                "\"efficiency\": %.4f, \"simulate_share\": %.4f, \"write_share\": %.4f, "
                "\"write_busy_share\": %.4f, \"finish_share\": %.4f, \"load_start\": \"%s\", "

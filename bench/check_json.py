@@ -15,7 +15,7 @@ FIELDS = {
             "efficiency": float, "simulate_share": float, "write_share": float,
             "write_busy_share": float, "finish_share": float, "load_start": str, "load_end": str,
             "cpu": str, "efficiency_rounds": SPREAD, "cpu_s": SPREAD, "cpu_over_1thread": SPREAD,
-            "cores_busy": float},
+            "cores_busy": float, "direct_bytes": int},
     "floor_ipsim": {"scenario": str, "paths": int, "threads": int, "reps": int, "warmup": int,
                     "ns_per_zone_month": SPREAD, "draws": dict, "run_draws": dict,
                     "run_ns_per_zone_month": float, "simulate_ns_per_zone_month": float,

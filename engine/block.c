@@ -24,10 +24,17 @@ static size_t doubles(size_t a, size_t b, size_t c, size_t d, int *ok)
     return n;
 }
 
-/* Zero-filled; at least one element so that NULL always means failure. */
-static double *zalloc(size_t n)
+/* n doubles rounded up to whole IPSIM_BLOCK_ALIGN units, added to *total;
+ * returns the offset in bytes where they start. */
+static size_t carve(size_t n, size_t *total, int *ok)
 {
-    return calloc(n ? n : 1, sizeof(double));
+    size_t at = *total, bytes = n * sizeof(double); /* (doubles() checked n) */
+    if (bytes > SIZE_MAX / 2 - at) {
+        *ok = 0;
+        return at;
+    }
+    *total = at + (bytes + IPSIM_BLOCK_ALIGN - 1) / IPSIM_BLOCK_ALIGN * IPSIM_BLOCK_ALIGN;
+    return at;
 }
 
 int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_months, size_t n_zones,
@@ -40,6 +47,16 @@ int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_month
     size_t nm = monthly ? doubles(IPSIM_NMONTHLY, cap, n_months, 1, &ok) : 0;
     size_t nmz = monthly ? doubles(IPSIM_NMONTHLY, cap, n_months, n_zones, &ok) : 0;
     size_t nt = doubles(n_targets, cap, 1, 1, &ok);
+    /* Every array starts on an IPSIM_BLOCK_ALIGN boundary, in one zeroed
+     * allocation (calloc's fresh pages are zeroed as they are first
+     * touched, by the threads that compute): the results writer hands a
+     * metric's rows to the disk as they are (direct I/O, results.c). */
+    size_t total = 0, at[5];
+    at[0] = carve(ny, &total, &ok);
+    at[1] = carve(nyz, &total, &ok);
+    at[2] = carve(nm, &total, &ok);
+    at[3] = carve(nmz, &total, &ok);
+    at[4] = carve(nt, &total, &ok);
     if (!ok)
         return ipsim_error_set(err, IPSIM_ENOMEM, "block of %zu paths is too large to address",
                                cap);
@@ -49,22 +66,20 @@ int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_month
     b->n_zones = n_zones;
     b->n_targets = n_targets;
     b->monthly = monthly != 0;
-    b->yearly = zalloc(ny);
-    b->yearly_zone = zalloc(nyz);
-    if (monthly) {
-        b->monthly_prov = zalloc(nm);
-        b->monthly_zone = zalloc(nmz);
-    }
-    if (n_targets)
-        b->target_values = zalloc(nt);
-    if (!b->yearly || !b->yearly_zone || (monthly && (!b->monthly_prov || !b->monthly_zone)) ||
-        (n_targets && !b->target_values)) {
-        size_t total = ny + nyz + nm + nmz + nt;
-        ipsim_block_free(b);
+    b->mem = calloc(1, total + IPSIM_BLOCK_ALIGN);
+    if (!b->mem) {
+        memset(b, 0, sizeof *b);
         return ipsim_error_set(err, IPSIM_ENOMEM,
                                "out of memory allocating a block of %zu paths (%zu MiB)", cap,
-                               total / (1024 * 1024 / sizeof(double)));
+                               total >> 20);
     }
+    char *base = (char *)b->mem + (IPSIM_BLOCK_ALIGN - (uintptr_t)b->mem % IPSIM_BLOCK_ALIGN) %
+                                      IPSIM_BLOCK_ALIGN;
+    b->yearly = (double *)(base + at[0]);
+    b->yearly_zone = (double *)(base + at[1]);
+    b->monthly_prov = monthly ? (double *)(base + at[2]) : NULL;
+    b->monthly_zone = monthly ? (double *)(base + at[3]) : NULL;
+    b->target_values = n_targets ? (double *)(base + at[4]) : NULL;
     return IPSIM_OK;
 }
 
@@ -72,10 +87,6 @@ void ipsim_block_free(ipsim_block *b)
 {
     if (!b)
         return;
-    free(b->yearly);
-    free(b->yearly_zone);
-    free(b->monthly_prov);
-    free(b->monthly_zone);
-    free(b->target_values);
+    free(b->mem);
     memset(b, 0, sizeof *b);
 }

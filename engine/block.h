@@ -11,6 +11,10 @@
 
 #include "error.h"
 
+/* Each array of a block starts on a boundary of this many bytes (a page),
+ * as direct I/O needs of the buffers it writes from. */
+#define IPSIM_BLOCK_ALIGN 4096
+
 typedef struct {
     size_t cap;      /* paths the buffers hold (stride of the path axis) */
     size_t n;        /* paths filled: slots 0 .. n-1 */
@@ -22,6 +26,7 @@ typedef struct {
     double *monthly_prov; /* [IPSIM_NMONTHLY][cap][n_months], or NULL */
     double *monthly_zone; /* [IPSIM_NMONTHLY][cap][n_months][n_zones], or NULL */
     double *target_values;/* [n_targets][cap]: the target's metric, per path */
+    void *mem;            /* the one allocation that holds them all */
 } ipsim_block;
 
 int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_months,

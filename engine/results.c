@@ -370,8 +370,11 @@ static void chunk_dims(hsize_t *chunk, const hsize_t *dims, int rank, size_t blo
     }
 }
 
-/* A float64 dataset [path, inner...] of NaN until written, chunked as
- * chunk_dims() says. */
+/* A float64 dataset [path, inner...], chunked as chunk_dims() says: with
+ * shuffle and deflate, NaN until written; or unfiltered, its chunks given
+ * their places in the file now, one after another (HDF5's implicit chunk
+ * index), and not filled: every chunk of a finished run is written whole,
+ * and the places are what direct I/O needs (direct_base). */
 static hid_t perpath_create(hid_t loc, const char *name, const hsize_t *dims, int rank,
                             const hsize_t *chunk, int compress)
 {
@@ -380,7 +383,9 @@ static hid_t perpath_create(hid_t loc, const char *name, const hsize_t *dims, in
     hid_t ds = -1;
     if (dcpl >= 0 && sp >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
         H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0 &&
-        (!compress || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)))
+        (compress ? H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0
+                  : H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0 &&
+                        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0))
         ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (sp >= 0)
         H5Sclose(sp);
@@ -411,7 +416,56 @@ static void group_dims(const ipsim_results *r, int g, hsize_t dims[3])
     dims[2] = r->n_zones;
 }
 
-/* Group g with one dataset per metric, compressed, with scales. */
+/* Bytes of one row [inner...] of group g. */
+static hsize_t row_bytes(const ipsim_results *r, int g)
+{
+    hsize_t dims[3];
+    group_dims(r, g, dims);
+    return dims[1] * (group_rank(g) == 3 ? dims[2] : 1) * sizeof(double);
+}
+
+/* Paths whose row_bytes make whole units of IPSIM_BLOCK_ALIGN (a power of two). */
+static size_t page_paths(size_t row)
+{
+    size_t q = IPSIM_BLOCK_ALIGN;
+    while (q > 1 && row % 2 == 0)
+        row /= 2, q /= 2;
+    return q;
+}
+
+size_t ipsim_results_path_quantum(size_t n_years, size_t n_months, size_t n_zones,
+                                  enum ipsim_store store, int deflate)
+{
+    if (store == IPSIM_STORE_SUMMARY || deflate > 0 || (deflate < 0 && store == IPSIM_STORE_MONTHLY))
+        return 1;
+    size_t q = page_paths(n_years * n_zones * sizeof(double));
+    size_t qm = store == IPSIM_STORE_MONTHLY ? page_paths(n_months * n_zones * sizeof(double)) : 1;
+    return q > qm ? q : qm; /* powers of two: the larger is their multiple */
+}
+
+/* The file address of ds's first chunk, where every chunk of cp paths
+ * (chunk_bytes each) can be written with direct I/O: whole pages, the
+ * first on a page boundary, the others after it in path order.  Else
+ * HADDR_UNDEF. */
+static haddr_t direct_base(const ipsim_results *r, hid_t ds, hsize_t cp, hsize_t chunk_bytes)
+{
+    if (cp == 0 || chunk_bytes % IPSIM_BLOCK_ALIGN)
+        return HADDR_UNDEF;
+    hsize_t off[3] = {0, 0, 0}, size0 = 0, size1 = 0, last = (r->n_paths - 1) / cp;
+    haddr_t a0 = HADDR_UNDEF, a1 = HADDR_UNDEF;
+    unsigned mask;
+    if (H5Dget_chunk_info_by_coord(ds, off, &mask, &a0, &size0) < 0)
+        a0 = HADDR_UNDEF;
+    off[0] = last * cp;
+    if (a0 != HADDR_UNDEF && H5Dget_chunk_info_by_coord(ds, off, &mask, &a1, &size1) < 0)
+        a1 = HADDR_UNDEF;
+    H5Eclear2(H5E_DEFAULT);
+    int ok = a0 != HADDR_UNDEF && a0 % IPSIM_BLOCK_ALIGN == 0 && size0 == chunk_bytes &&
+             size1 == chunk_bytes && a1 == a0 + last * chunk_bytes;
+    return ok ? a0 : HADDR_UNDEF;
+}
+
+/* Group g with one dataset per metric, with scales. */
 static herr_t metric_group(ipsim_results *r, int g)
 {
     int rank = group_rank(g);
@@ -425,8 +479,14 @@ static herr_t metric_group(ipsim_results *r, int g)
     hid_t grp = H5Gcreate2(r->file, group_names[g], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t st = grp < 0 ? -1 : 0;
     for (int m = 0; m < group_metrics(g) && st >= 0; m++) {
-        hid_t ds = perpath_create(grp, ipsim_metric_get(m)->name, dims, rank, chunk, 1);
+        hid_t ds = perpath_create(grp, ipsim_metric_get(m)->name, dims, rank, chunk,
+                                  r->deflate > 0);
         r->group[g][m] = ds;
+        /* Not yearly/: the finish reads it back, from the page cache
+         * (drop_cache keeps it there). */
+        if (ds >= 0 && r->deflate == 0 && g != G_YEARLY)
+            r->dio_base[g][m] = direct_base(r, ds, r->direct_paths[g],
+                                            r->direct_paths[g] * row_bytes(r, g));
         st = ds < 0 ? -1 : rs_attr_metric(ds, m, "");
         if (st >= 0)
             st = rs_attach(ds, scales, rank);
@@ -475,13 +535,16 @@ static herr_t create_target_values(ipsim_results *r)
 /* Strong close: closing the file closes whatever is still open in it, so
  * an abort after a partial failure cannot leak handles.  Locking is kept but
  * not required, as on file systems (NFS) that lack it.  The latest format
- * is what SWMR writing needs (see "checkpoints and resume"). */
+ * is what SWMR writing needs (see "checkpoints and resume").  Whatever
+ * takes a page or more starts on a page boundary, the per-path datasets
+ * among them, for direct I/O: a few kB lost in all. */
 static hid_t file_access(void)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl >= 0 && (H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
                       H5Pset_file_locking(fapl, 1, 1) < 0 ||
-                      H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0)) {
+                      H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
+                      H5Pset_alignment(fapl, IPSIM_BLOCK_ALIGN, IPSIM_BLOCK_ALIGN) < 0)) {
         H5Pclose(fapl);
         return -1;
     }
@@ -540,6 +603,9 @@ herr_t rs_close_all(ipsim_results *r)
     rs_close_ids(&r->target_values, 1);
     rs_close_ids(&r->blocks_done, 1);
     rs_close_ids(r->scale, N_SCALES);
+    if (r->dio_fd >= 0)
+        close(r->dio_fd);
+    r->dio_fd = -1;
     herr_t st = 0;
     if (ipsim_scratch_close(&r->scratch) < 0)
         st = -1;
@@ -561,22 +627,25 @@ void rs_results_free(ipsim_results *r)
 }
 
 ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
-                                  size_t block_paths, enum ipsim_store store)
+                              size_t block_paths, enum ipsim_store store, int deflate)
 {
     ipsim_results *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->file = r->target_values = r->blocks_done = -1;
     ipsim_scratch_init(&r->scratch);
-    r->lock_fd = -1;
+    r->lock_fd = r->dio_fd = -1;
+    r->direct_io = 1;
     r->cache_keep = IPSIM_RESULTS_CACHE_KEEP;
     for (int i = 0; i < N_SCALES; i++)
         r->scale[i] = -1;
     for (int g = 0; g < N_GROUPS; g++)
         for (int m = 0; m < IPSIM_NMETRICS; m++)
-            r->group[g][m] = -1;
+            r->group[g][m] = -1, r->dio_base[g][m] = HADDR_UNDEF;
     r->threads = 1;
-    r->deflate = DEFLATE_LEVEL;
+    r->deflate = deflate < 0 ? (store == IPSIM_STORE_MONTHLY ? DEFLATE_LEVEL : 0)
+                 : deflate > 9 ? 9
+                               : deflate;
     r->scn = scn;
     r->store = store;
     r->n_paths = n_paths;
@@ -659,6 +728,7 @@ int rs_results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err)
     r->file = file_create(r->partial_name);
     if (r->file < 0)
         return rs_h5_error(err, r->partial_name, "create the results file");
+    ipsim_results_set_direct_io(r, r->direct_io);
     if (r->store == IPSIM_STORE_SUMMARY) {
         rc = ipsim_scratch_create(&r->scratch, r->scratch_name, r->n_paths, r->n_years,
                                   IPSIM_NMETRICS, err);
@@ -714,7 +784,7 @@ int rs_rename_new(ipsim_results *r)
 
 int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
-                         ipsim_error *err)
+                         int deflate, ipsim_error *err)
 {
     *out = NULL;
     if (n_paths == 0 || block_paths == 0)
@@ -728,7 +798,7 @@ int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_
     /* The layout is written as FILE.partial.new and renamed once complete
      * and in SWMR mode, so that a FILE.partial is always resumable; until
      * then an existing one (perhaps of a run still going) is locked. */
-    ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store);
+    ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store, deflate);
     char *partial = r ? strdup(r->partial_name) : NULL;
     char *scratch = r ? strdup(r->scratch_name) : NULL;
     int guard = -1;
@@ -813,13 +883,16 @@ static herr_t write_targets(const ipsim_results *r, const ipsim_block *b)
  * parallel, exactly as HDF5's shuffle and deflate filters would, and handed
  * to H5Dwrite_chunk; everything else goes through H5Dwrite.
  *
- * At deflate level 0 (ipsim_results_set_deflate) the chunks are stored as
- * they are: a chunk's filter mask records the filters not applied to it,
- * and every HDF5 reader honours it, so the datasets keep their filters
- * (h5repack compresses them later) while a run spends no time deflating. */
-
-/* Filter mask of a chunk stored unfiltered: shuffle (0) and deflate (1). */
-#define UNFILTERED 0x3u
+ * At deflate level 0 the datasets have no filters, and their chunks are
+ * the block's rows as they are.  Those whose places in the file allow it
+ * (direct_base) go to the disk straight from the block, through a second
+ * descriptor opened with O_DIRECT: copied into the page cache instead, they
+ * cost the writer thread a tenth of a core at two threads, which the
+ * threads that compute pay (docs/performance.md, fourteenth pass).  HDF5
+ * never reads or writes those chunks itself while the run writes them, and
+ * they span whole pages of their own, so the two descriptors never share a
+ * page.  Where the file system refuses direct I/O, the chunks go through
+ * H5Dwrite_chunk like any other. */
 
 typedef struct {
     hid_t ds;
@@ -831,7 +904,7 @@ typedef struct {
     const unsigned char *out; /* the chunk to write, out_len bytes */
     size_t out_len;
     unsigned char *owned;     /* out when allocated here, else NULL */
-    unsigned mask;            /* filters not applied (UNFILTERED or 0) */
+    haddr_t addr;             /* the chunk's place for direct I/O, or HADDR_UNDEF */
     int failed;
 } chunk_job;
 
@@ -852,13 +925,14 @@ static void shuffle8(const double *src, size_t valid, size_t n, unsigned char *d
 static int chunk_store(chunk_job *job)
 {
     size_t valid = job->rows * job->row_len;
-    job->mask = UNFILTERED;
     job->out_len = job->elems * sizeof(double);
     if (valid == job->elems) {
         job->out = (const unsigned char *)job->src;
         return 0;
     }
-    double *copy = malloc(job->out_len);
+    /* aligned as the block's arrays are, for direct I/O */
+    size_t whole = (job->out_len + IPSIM_BLOCK_ALIGN - 1) / IPSIM_BLOCK_ALIGN * IPSIM_BLOCK_ALIGN;
+    double *copy = aligned_alloc(IPSIM_BLOCK_ALIGN, whole);
     if (!copy)
         return -1;
     memcpy(copy, job->src, valid * sizeof *copy);
@@ -915,14 +989,15 @@ static double *block_base(const ipsim_block *b, int g, int m)
 static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m, chunk_job *jobs,
                      size_t *n)
 {
-    hsize_t dims[3], cp = r->direct_paths[g];
-    group_dims(r, g, dims);
-    size_t row_len = group_rank(g) == 3 ? dims[1] * dims[2] : dims[1];
+    hsize_t cp = r->direct_paths[g], base = r->dio_base[g][m];
+    size_t row_len = row_bytes(r, g) / sizeof(double);
     for (size_t s0 = 0; s0 < b->n; s0 += cp) {
         chunk_job *j = &jobs[(*n)++];
         double *src = block_base(b, g, m) + s0 * row_len;
         memset(j, 0, sizeof *j);
         j->ds = r->group[g][m];
+        j->addr = base == HADDR_UNDEF ? HADDR_UNDEF
+                                      : base + (b->path0 + s0) / cp * cp * row_len * sizeof(double);
         j->src = src;
         j->rows = b->n - s0 < cp ? b->n - s0 : cp;
         j->elems = cp * row_len;
@@ -940,20 +1015,59 @@ static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m,
     }
 }
 
+/* Writes job j with direct I/O where it can have it: 1 if written, 0 if
+ * not (HDF5 then writes it), -1 on failure with errno. */
+static int write_direct(ipsim_results *r, const chunk_job *j)
+{
+    if (r->dio_fd < 0 || j->addr == HADDR_UNDEF ||
+        (uintptr_t)j->out % IPSIM_BLOCK_ALIGN || j->out_len % IPSIM_BLOCK_ALIGN)
+        return 0;
+    const unsigned char *p = j->out;
+    size_t left = j->out_len;
+    off_t at = (off_t)j->addr;
+    while (left > 0) {
+        ssize_t w = pwrite(r->dio_fd, p, left, at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EINVAL && left == j->out_len) {
+            ipsim_results_set_direct_io(r, 0); /* refused by the file system */
+            return 0;
+        }
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            return -1;
+        }
+        p += w;
+        left -= (size_t)w;
+        at += w;
+    }
+    r->direct_bytes += j->out_len;
+    return 1;
+}
+
 /* Compresses jobs in parallel, then writes them in order. */
-static herr_t run_jobs(const ipsim_results *r, chunk_job *jobs, size_t n)
+static int run_jobs(ipsim_results *r, chunk_job *jobs, size_t n, ipsim_error *err)
 {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) if (r->threads > 1 && r->deflate > 0)
     for (long i = 0; i < (long)n; i++)
         jobs[i].failed = chunk_compress(&jobs[i], r->deflate) != 0;
-    herr_t st = 0;
-    for (size_t i = 0; i < n && st >= 0; i++)
-        st = jobs[i].failed ? -1
-                            : H5Dwrite_chunk(jobs[i].ds, H5P_DEFAULT, jobs[i].mask, jobs[i].offset,
-                                             jobs[i].out_len, jobs[i].out);
+    int rc = IPSIM_OK;
+    for (size_t i = 0; i < n && rc == IPSIM_OK; i++) {
+        const chunk_job *j = &jobs[i];
+        int direct = j->failed ? 0 : write_direct(r, j);
+        if (j->failed)
+            rc = ipsim_error_set(err, IPSIM_ENOMEM, "out of memory writing a block");
+        else if (direct < 0)
+            rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot write results: %s",
+                                 r->partial_name, strerror(errno));
+        else if (!direct &&
+                 H5Dwrite_chunk(j->ds, H5P_DEFAULT, 0, j->offset, j->out_len, j->out) < 0)
+            rc = rs_h5_error(err, r->partial_name, "write results");
+    }
     for (size_t i = 0; i < n; i++)
         free(jobs[i].owned);
-    return st;
+    return rc;
 }
 
 /* Group g of the block: whole chunks as jobs, anything else written now. */
@@ -1153,9 +1267,32 @@ void ipsim_results_set_cache_keep(ipsim_results *r, size_t bytes)
     r->cache_keep = bytes;
 }
 
-void ipsim_results_set_deflate(ipsim_results *r, int level)
+void ipsim_results_set_direct_io(ipsim_results *r, int on)
 {
-    r->deflate = level < 0 ? 0 : level > 9 ? 9 : level;
+    r->direct_io = on != 0;
+    if (!on && r->dio_fd >= 0) {
+        close(r->dio_fd);
+        r->dio_fd = -1;
+    }
+#ifdef O_DIRECT
+    /* (before the layout, rs_results_layout opens it) */
+    if (on && r->dio_fd < 0 && r->file >= 0)
+        r->dio_fd = open(r->partial_name, O_WRONLY | O_DIRECT | O_CLOEXEC);
+#endif
+}
+
+int ipsim_results_direct_io(const ipsim_results *r)
+{
+    for (int g = 0; g < N_GROUPS && r->dio_fd >= 0; g++)
+        for (int m = 0; m < IPSIM_NMETRICS; m++)
+            if (r->dio_base[g][m] != HADDR_UNDEF)
+                return 1;
+    return 0;
+}
+
+uint64_t ipsim_results_direct_bytes(const ipsim_results *r)
+{
+    return r->direct_bytes;
 }
 
 /* Reserves the disk blocks of the per-path data before the first block is
@@ -1225,10 +1362,12 @@ int ipsim_results_write_block(ipsim_results *r, const ipsim_block *b, ipsim_erro
     for (int g = 0; g < N_GROUPS && st >= 0; g++)
         if (r->group[g][0] >= 0)
             st = write_group(r, b, g, jobs, &n_jobs);
-    if (st >= 0)
-        st = run_jobs(r, jobs, n_jobs);
+    int rc = st < 0 ? rs_h5_error(err, r->partial_name, "write results")
+                    : run_jobs(r, jobs, n_jobs, err);
     free(jobs);
-    if (st >= 0 && r->n_targets)
+    if (rc != IPSIM_OK)
+        return rc;
+    if (r->n_targets)
         st = write_targets(r, b);
     if (st >= 0)
         st = checkpoint(r, b);

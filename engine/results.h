@@ -25,20 +25,39 @@ enum ipsim_store { IPSIM_STORE_SUMMARY = 0, IPSIM_STORE_YEARLY, IPSIM_STORE_MONT
 typedef struct ipsim_results ipsim_results;
 
 /* Creates FILE.partial for a run of n_paths paths with block size block_paths.
- * scn is borrowed: it must outlive r. */
+ * scn is borrowed: it must outlive r.  deflate: the level (0-9) of the
+ * per-path chunks a block covers whole, or -1 for the store's default (4
+ * at IPSIM_STORE_MONTHLY, else 0).  At 0 the per-path datasets have no
+ * filters and a run spends no time deflating; h5repack compresses a file
+ * afterwards. */
 int ipsim_results_create(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths,
-                         enum ipsim_store store, ipsim_error *err);
+                         enum ipsim_store store, int deflate, ipsim_error *err);
 
 /* Threads that compress a block's chunks in ipsim_results_write_block()
  * (default 1); the run's thread count, so -j is respected. */
 void ipsim_results_set_threads(ipsim_results *r, int threads);
 
-/* Deflate level (0-9) of the per-path chunks a block covers whole
- * (default 4).  0 stores them unfiltered, in a fraction of the time: the
- * datasets keep their shuffle and deflate filters and each such chunk's
- * filter mask says they were skipped, which every HDF5 reader honours. */
-void ipsim_results_set_deflate(ipsim_results *r, int level);
+/* Direct I/O (O_DIRECT) for the per-path chunks stored at deflate 0
+ * (default on): those that fill whole pages of the file (blocks of a
+ * multiple of ipsim_results_path_quantum paths) go to the disk straight
+ * from the block's buffers, not through the page cache, sparing the
+ * writer thread the copy; all but yearly/, which the finish reads back.
+ * Where the file system refuses it they are written as the others are.
+ * ipsim_results_direct_bytes: bytes written so. */
+void ipsim_results_set_direct_io(ipsim_results *r, int on);
+uint64_t ipsim_results_direct_bytes(const ipsim_results *r);
+
+/* 1 if blocks will go to the disk with direct I/O: the thread that writes
+ * them then mostly waits for the disk rather than copying (writer.c). */
+int ipsim_results_direct_io(const ipsim_results *r);
+
+/* The fewest paths whose rows of every per-path dataset with zones that
+ * the store keeps fill whole pages (IPSIM_BLOCK_ALIGN): blocks of a
+ * multiple of it are written with direct I/O.  1 where nothing would be
+ * (deflate > 0, or the summary store). */
+size_t ipsim_results_path_quantum(size_t n_years, size_t n_months, size_t n_zones,
+                                  enum ipsim_store store, int deflate);
 
 /* Page cache the file keeps while it is written (default
  * IPSIM_RESULTS_CACHE_KEEP bytes): at each checkpoint, the pages more than
@@ -78,6 +97,7 @@ void ipsim_results_abort(ipsim_results *r);
 int ipsim_results_suspend(ipsim_results *r, ipsim_error *err);
 int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths,
-                         enum ipsim_store store, unsigned char *done, ipsim_error *err);
+                         enum ipsim_store store, int deflate, unsigned char *done,
+                         ipsim_error *err);
 
 #endif

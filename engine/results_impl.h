@@ -55,13 +55,19 @@ struct ipsim_results {
     size_t n_paths, block_paths, n_years, n_months, n_zones, n_targets;
     int first_year;
     int threads;          /* for compressing chunks */
-    int deflate;          /* deflate level of direct chunk writes; 0: stored */
+    int deflate;          /* deflate level of the per-path chunks; 0: stored */
     size_t paths_written; /* sum of the blocks' n: all paths must arrive */
     hid_t scale[N_SCALES];
     hid_t group[N_GROUPS][IPSIM_NMETRICS]; /* -1 where not stored */
     /* Path chunk of a group whose chunks span the other axes and are
      * compressed here (see direct chunk writes below), else 0. */
     hsize_t direct_paths[N_GROUPS];
+    /* Direct I/O (see direct chunk writes): the first chunk's address of
+     * each dataset written so, else HADDR_UNDEF; FILE.partial opened with
+     * O_DIRECT, or -1; ipsim_results_set_direct_io; bytes so written. */
+    haddr_t dio_base[N_GROUPS][IPSIM_NMETRICS];
+    int dio_fd, direct_io;
+    uint64_t direct_bytes;
     hid_t target_values;
     /* Checkpoints (see "checkpoints and resume" below). */
     hid_t blocks_done;   /* uint8 [block]: 1 once the block's data are flushed */
@@ -101,7 +107,7 @@ int rs_lock_file(const char *name, int create, int *fd_out, ipsim_error *err);
 hid_t rs_file_open(const char *name, unsigned flags, int clear);
 int rs_read_block(const ipsim_results *r, ipsim_block *b, ipsim_error *err);
 ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, size_t n_paths,
-                                  size_t block_paths, enum ipsim_store store);
+                              size_t block_paths, enum ipsim_store store, int deflate);
 int rs_rename_new(ipsim_results *r);
 int rs_results_layout(ipsim_results *r, uint64_t seed, ipsim_error *err);
 herr_t rs_open_handles(ipsim_results *r);

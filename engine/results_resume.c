@@ -252,7 +252,7 @@ static int copy_blocks(const ipsim_results *old, ipsim_results *r, const unsigne
 
 int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_scenario *scn,
                          uint64_t seed, size_t n_paths, size_t block_paths, enum ipsim_store store,
-                         unsigned char *done, ipsim_error *err)
+                         int deflate, unsigned char *done, ipsim_error *err)
 {
     *out = NULL;
     if (n_paths == 0 || block_paths == 0)
@@ -260,8 +260,8 @@ int ipsim_results_resume(ipsim_results **out, const char *filename, const ipsim_
     int rc = ipsim_outpath_check(filename, err); /* (err may be NULL) */
     if (rc != IPSIM_OK)
         return rc;
-    ipsim_results *old = rs_results_new(filename, scn, n_paths, block_paths, store);
-    ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store);
+    ipsim_results *old = rs_results_new(filename, scn, n_paths, block_paths, store, deflate);
+    ipsim_results *r = rs_results_new(filename, scn, n_paths, block_paths, store, deflate);
     rc = old && r && rs_rename_new(r) == 0
              ? IPSIM_OK
              : ipsim_error_set(err, IPSIM_ENOMEM, "out of memory resuming %s", filename);

@@ -47,6 +47,12 @@ size_t ipsim_run_block_paths(const ipsim_scenario *scn, const ipsim_run_opts *o)
         b = BLOCK_MIN;
     if (b > BLOCK_MAX)
         b = BLOCK_MAX;
+    /* The nearest multiple of the quantum, within a factor of two, lets the
+     * writer use direct I/O (ipsim_results_set_direct_io). */
+    size_t q = ipsim_results_path_quantum(Y, (size_t)scn->horizon_months, Z, o->store, o->deflate);
+    size_t near = (b + q / 2) / q * q;
+    if (near >= b / 2 && near <= 2 * b && near <= BLOCK_MAX)
+        b = near;
     return b;
 }
 
@@ -327,15 +333,15 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
     unsigned char *done = calloc(n_blocks, 1);
     if (!done)
         return ipsim_error_set(err, IPSIM_ENOMEM, "out of memory for %zu blocks", n_blocks);
-    int rc = o->resume
-                 ? ipsim_results_resume(&r, filename, scn, o->seed, o->n_paths, B, o->store, done, err)
-                 : ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store, err);
+    int rc = o->resume ? ipsim_results_resume(&r, filename, scn, o->seed, o->n_paths, B, o->store,
+                                              o->deflate, done, err)
+                       : ipsim_results_create(&r, filename, scn, o->seed, o->n_paths, B, o->store,
+                                              o->deflate, err);
     if (rc == IPSIM_OK) {
         ipsim_results_set_threads(r, threads_of(o));
         ipsim_results_set_cache_keep(r, o->cache_keep);
-        ipsim_results_set_deflate(r, o->deflate >= 0                     ? o->deflate
-                                     : o->store == IPSIM_STORE_MONTHLY ? 4
-                                                                       : 0);
+        if (o->buffered_io)
+            ipsim_results_set_direct_io(r, 0);
     }
     /* the blocks still to do, one run of consecutive blocks at a time */
     for (size_t k = 0; rc == IPSIM_OK && k < n_blocks;) {
@@ -355,6 +361,8 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
             ipsim_results_abort(r);
         return rc;
     }
+    if (o->timing)
+        o->timing->direct_bytes += ipsim_results_direct_bytes(r);
     double t0 = omp_get_wtime();
     rc = ipsim_results_finish(r, stats, err);
     if (o->timing)

@@ -24,6 +24,7 @@ typedef struct {
                         * (averaged over them), then the last blocks' */
     double write_busy_s; /* storing blocks, in the writer thread (overlaps simulate_s) */
     double finish_s;   /* summaries, target statistics, closing the file */
+    uint64_t direct_bytes; /* per-path data written with direct I/O */
     uint64_t draws[IPSIM_NPURPOSES]; /* draws made, by purpose (stream.h): macro
                                       * factors, clearances, counts, projects */
 } ipsim_run_timing;
@@ -44,8 +45,9 @@ typedef struct {
     void *progress_ctx;
     int resume;          /* continue from the FILE.partial of an interrupted run */
     int deflate;         /* per-path chunks' deflate level, 0 (stored) to 9, see
-                          * ipsim_results_set_deflate; default -1: 0, or 4 with
+                          * ipsim_results_create; default -1: 0, or 4 with
                           * monthly data (ten times larger, and asked for) */
+    int buffered_io;     /* 1: no direct I/O (ipsim_results_set_direct_io) */
     size_t cache_keep;   /* page cache of the file kept while writing, bytes
                           * (ipsim_results_set_cache_keep; default
                           * IPSIM_RESULTS_CACHE_KEEP, 0: all) */

@@ -3,6 +3,7 @@
  * order; a 2-thread run stopped by its progress callback resumes to the
  * same file; common random numbers between policy variants (MODEL.md §2,
  * §6). */
+#define _GNU_SOURCE /* O_DIRECT (testdio.h) */
 #include "testutil.h"
 
 #include <pthread.h>
@@ -170,6 +171,19 @@ static void run_file(const ipsim_scenario *scn, run_spec sp, enum ipsim_store st
         fail_msg("run failed: %s", err.msg);
 }
 
+/* Files fa and fb hold the same datasets (at least min_compared of them)
+ * and their runs gave the same target statistics; both files are deleted. */
+static void same_results(const char *fa, const char *fb, const ipsim_target_stats *sa,
+                         const ipsim_target_stats *sb, size_t n_stats, int min_compared)
+{
+    int compared;
+    assert_int_equal(compare_files(fa, fb, &compared), 0);
+    assert_true(compared >= min_compared);
+    assert_memory_equal(sa, sb, n_stats * sizeof *sa);
+    unlink(fa);
+    unlink(fb);
+}
+
 /* Runs a and b give the same file, every dataset compared (at least
  * min_compared), and the same target statistics. */
 static void same_runs(run_spec a, run_spec b, enum ipsim_store store, int min_compared)
@@ -179,12 +193,7 @@ static void same_runs(run_spec a, run_spec b, enum ipsim_store store, int min_co
     ipsim_target_stats sa[3], sb[3];
     run_file(&scn, a, store, "path_ja.h5", sa);
     run_file(&scn, b, store, "path_jb.h5", sb);
-    int compared;
-    assert_int_equal(compare_files("path_ja.h5", "path_jb.h5", &compared), 0);
-    assert_true(compared >= min_compared);
-    assert_memory_equal(sa, sb, sizeof sa);
-    unlink("path_ja.h5");
-    unlink("path_jb.h5");
+    same_results("path_ja.h5", "path_jb.h5", sa, sb, 3, min_compared);
     ipsim_scenario_free(&scn);
 }
 
@@ -216,6 +225,40 @@ static void test_cache_dropped(void **state)
     assert_true(o.cache_keep == KEEP);
     same_runs((run_spec){2, 16, KEEP}, (run_spec){2, 16, 1}, IPSIM_STORE_YEARLY,
               2 * IPSIM_NMETRICS);
+}
+
+/* Direct I/O, in blocks of this scenario's quantum so that its zone
+ * chunks go to the disk so, writes the file the page cache would, and the
+ * default block size allows it. */
+static void test_direct_io_same_file(void **state)
+{
+    ipsim_scenario scn;
+    tu_parse(&scn, yaml_rich);
+    /* 4 years x 3 zones x 8 bytes = 96 = 32 x 3: 4096 / 32 */
+    size_t q = ipsim_results_path_quantum((size_t)ipsim_scenario_n_years(&scn),
+                                          (size_t)scn.horizon_months, scn.n_zones,
+                                          IPSIM_STORE_YEARLY, -1);
+    assert_int_equal(q, 128);
+    ipsim_run_timing ta = {0}, tb = {0};
+    ipsim_run_opts a = opts_for((run_spec){2, q, KEEP}, IPSIM_STORE_YEARLY), b = a;
+    assert_int_equal(ipsim_run_block_paths(&scn, &(ipsim_run_opts){.store = IPSIM_STORE_YEARLY,
+                                                                    .deflate = -1}) % q, 0);
+    a.timing = &ta;
+    b.timing = &tb;
+    b.buffered_io = 1;
+    ipsim_target_stats sa[3], sb[3];
+    ipsim_error err = {0};
+    if (ipsim_run(&scn, &a, "path_dio.h5", sa, &err) != IPSIM_OK ||
+        ipsim_run(&scn, &b, "path_buf.h5", sb, &err) != IPSIM_OK)
+        fail_msg("run failed: %s", err.msg);
+    /* every chunk of 128 paths, 8 for 1000 paths, of yearly_zone (4 years
+     * x 3 zones); none of yearly (4 years: 128 x 32 bytes, a page), which
+     * the finish reads back through the page cache */
+    uint64_t chunks = (a.n_paths + q - 1) / q, row = 4 * 3 * sizeof(double);
+    assert_int_equal(ta.direct_bytes, tu_dio_supported(".") ? IPSIM_NMETRICS * chunks * q * row : 0);
+    assert_int_equal(tb.direct_bytes, 0);
+    same_results("path_dio.h5", "path_buf.h5", sa, sb, 3, 2 * IPSIM_NMETRICS);
+    ipsim_scenario_free(&scn);
 }
 
 /* The per-path values do not depend on how paths are grouped in blocks. */
@@ -269,12 +312,7 @@ static void test_stop_and_resume_two_threads(void **state)
     o.resume = 1;
     if (ipsim_run(&scn, &o, "path_stop.h5", st, &err) != IPSIM_OK)
         fail_msg("resume failed: %s", err.msg);
-    int compared;
-    assert_int_equal(compare_files("path_ref.h5", "path_stop.h5", &compared), 0);
-    assert_true(compared >= 2 * IPSIM_NMETRICS);
-    assert_memory_equal(ref, st, sizeof ref);
-    unlink("path_ref.h5");
-    unlink("path_stop.h5");
+    same_results("path_ref.h5", "path_stop.h5", ref, st, 3, 2 * IPSIM_NMETRICS);
     ipsim_scenario_free(&scn);
 }
 
@@ -352,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_cache_dropped),
         cmocka_unit_test(test_stop_and_resume_two_threads),
         cmocka_unit_test(test_block_size_irrelevant),
+        cmocka_unit_test(test_direct_io_same_file),
         cmocka_unit_test(test_common_random_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  * The scenario is built by hand (no YAML), starting 2025-07 for 30 months:
  * years 2025 (partial), 2026, 2027; two zones; two targets.  Blocks of 10
  * paths are written out of order, the last one short. */
+#define _GNU_SOURCE /* O_DIRECT (testdio.h) */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 #include "metrics.h"
 #include "results.h"
 #include "stats.h"
+#include "testdio.h"
 #include "writer.h"
 
 #define N_PATHS 25
@@ -133,7 +135,7 @@ static ipsim_results *create_results(const fixture *f, const char *file, uint64_
 {
     ipsim_results *r = NULL;
     ipsim_error err = {0};
-    if (ipsim_results_create(&r, file, &f->scn, seed, N_PATHS, block, store, &err) != IPSIM_OK)
+    if (ipsim_results_create(&r, file, &f->scn, seed, N_PATHS, block, store, -1, &err) != IPSIM_OK)
         fail_msg("create: %s", err.msg);
     return r;
 }
@@ -415,8 +417,9 @@ static void check_scales(hid_t h, int monthly)
     assert_int_equal(d[0], N_TARGETS);
 }
 
-/* Chunks of one block of paths, whole other axes; shuffle + deflate. */
-static void check_chunks(hid_t h, const char *path, int rank, const hsize_t *want)
+/* Chunks of one block of paths, whole other axes; shuffle + deflate, or
+ * (deflate 0) no filters and every chunk in its place from the start. */
+static void check_chunks(hid_t h, const char *path, int rank, const hsize_t *want, int filtered)
 {
     hid_t ds = H5Dopen2(h, path, H5P_DEFAULT);
     hid_t dcpl = H5Dget_create_plist(ds);
@@ -427,6 +430,16 @@ static void check_chunks(hid_t h, const char *path, int rank, const hsize_t *wan
         assert_int_equal(chunk[i], want[i]);
     unsigned flags;
     size_t nelmts = 0;
+    if (!filtered) {
+        H5D_alloc_time_t at;
+        H5D_fill_time_t ft;
+        assert_int_equal(H5Pget_nfilters(dcpl), 0);
+        assert_true(H5Pget_alloc_time(dcpl, &at) >= 0 && at == H5D_ALLOC_TIME_EARLY);
+        assert_true(H5Pget_fill_time(dcpl, &ft) >= 0 && ft == H5D_FILL_TIME_NEVER);
+        H5Pclose(dcpl);
+        H5Dclose(ds);
+        return;
+    }
     assert_int_equal(H5Pget_nfilters(dcpl), 2);
     assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &nelmts, NULL, 0, NULL, NULL),
                      H5Z_FILTER_SHUFFLE);
@@ -437,12 +450,13 @@ static void check_chunks(hid_t h, const char *path, int rank, const hsize_t *wan
     H5Dclose(ds);
 }
 
-/* Values, shapes and scales of yearly/ and yearly_zone/, chunked by `block` paths. */
-static void check_yearly_chunked(hid_t h, hsize_t block)
+/* Values, shapes and scales of yearly/ and yearly_zone/, chunked by
+ * `block` paths; filtered (deflated) or not. */
+static void check_yearly_chunked(hid_t h, hsize_t block, int filtered)
 {
     const hsize_t cy[2] = {block, N_YEARS}, cyz[3] = {block, N_YEARS, N_ZONES};
-    check_chunks(h, "yearly/leased_ha", 2, cy);
-    check_chunks(h, "yearly_zone/leased_ha", 3, cyz);
+    check_chunks(h, "yearly/leased_ha", 2, cy, filtered);
+    check_chunks(h, "yearly_zone/leased_ha", 3, cyz, filtered);
     static const char *const pyz[3] = {"path", "year", "zone"};
     double v[N_PATHS * N_YEARS * N_ZONES];
     char name[128];
@@ -471,9 +485,9 @@ static void check_yearly_chunked(hid_t h, hsize_t block)
     }
 }
 
-static void check_yearly(hid_t h)
+static void check_yearly(hid_t h, int filtered)
 {
-    check_yearly_chunked(h, BLOCK);
+    check_yearly_chunked(h, BLOCK, filtered);
 }
 
 static void check_monthly(hid_t h)
@@ -665,7 +679,7 @@ static void test_yearly_store(void **state)
     check_root(h, "yearly");
     check_scenario_text(h);
     check_scales(h, 0);
-    check_yearly(h);
+    check_yearly(h, 0);
     check_summary(h);
     check_targets(h, stats);
     assert_true(H5Lexists(h, "monthly", H5P_DEFAULT) == 0);
@@ -707,33 +721,34 @@ static void test_monthly_store(void **state)
     hid_t h = open_file(file);
     check_root(h, "monthly");
     check_scales(h, 1);
-    check_yearly(h);
+    check_yearly(h, 1);
     check_monthly(h);
     check_summary(h);
     check_targets(h, NULL);
     H5Fclose(h);
 }
 
-/* The chunk holding the run's last paths, cut short by the end of the
- * paths, as stored at deflate 0: the paths' rows, then NaN, never what the
- * block's free slots held (fill_block's junk), whether written from a copy
- * or from the block itself. */
-static void check_short_chunk(hid_t h, const char *group, int m, size_t row_len, int zone)
+/* The chunk holding the last of n_paths paths in chunks of `block`, cut
+ * short by the end of the paths, as stored at deflate 0: the paths' rows,
+ * then NaN, never what the block's free slots held (fill_block's junk),
+ * whether written from a copy or from the block itself. */
+static void check_short_chunk(hid_t h, const char *group, int m, size_t row_len, int zone,
+                              size_t n_paths, size_t block)
 {
     char ds_name[128];
     snprintf(ds_name, sizeof ds_name, "%s/%s", group, ipsim_metric_get(m)->name);
     hid_t ds = H5Dopen2(h, ds_name, H5P_DEFAULT);
     assert_true(ds >= 0);
-    size_t p0 = (N_PATHS - 1) / BLOCK * BLOCK, rows = N_PATHS - p0;
+    size_t p0 = (n_paths - 1) / block * block, rows = n_paths - p0;
     hsize_t off[3] = {p0, 0, 0}, bytes = 0;
     assert_true(H5Dget_chunk_storage_size(ds, off, &bytes) >= 0);
-    assert_int_equal(bytes, BLOCK * row_len * sizeof(double));
+    assert_int_equal(bytes, block * row_len * sizeof(double));
     double *buf = malloc(bytes);
     assert_non_null(buf);
-    uint32_t mask = 0;
+    uint32_t mask = 1;
     assert_true(H5Dread_chunk(ds, H5P_DEFAULT, off, &mask, buf) >= 0);
-    assert_int_equal(mask, 0x3u); /* shuffle and deflate skipped */
-    for (size_t s = 0; s < BLOCK; s++)
+    assert_int_equal(mask, 0); /* no filters */
+    for (size_t s = 0; s < block; s++)
         for (size_t i = 0; i < row_len; i++) {
             double v = buf[s * row_len + i];
             double want = s >= rows ? NAN
@@ -753,17 +768,126 @@ static void test_short_chunk(void **state)
     const char *file = TMP("short.h5");
     ipsim_error err = {0};
     ipsim_results *r = create_results(&f, file, 7, BLOCK, IPSIM_STORE_YEARLY);
-    ipsim_results_set_deflate(r, 0);
     write_blocks(r, IPSIM_STORE_YEARLY);
     if (ipsim_results_finish(r, NULL, &err) != IPSIM_OK)
         fail_msg("finish: %s", err.msg);
     hid_t h = open_file(file);
-    check_yearly(h);
+    check_yearly(h, 0);
     for (int m = 0; m < IPSIM_NMETRICS; m++) {
-        check_short_chunk(h, "yearly", m, N_YEARS, 0);
-        check_short_chunk(h, "yearly_zone", m, N_YEARS * N_ZONES, 1);
+        check_short_chunk(h, "yearly", m, N_YEARS, 0, N_PATHS, BLOCK);
+        check_short_chunk(h, "yearly_zone", m, N_YEARS * N_ZONES, 1, N_PATHS, BLOCK);
     }
     H5Fclose(h);
+}
+
+/* ---- direct I/O ----
+ *
+ * Blocks of 256 paths make a yearly_zone chunk three whole pages (256 x 3
+ * years x 2 zones x 8 bytes), the yearly chunks not (256 x 3 x 8): the
+ * former go to the disk with direct I/O, the latter through HDF5. */
+#define DIO_PATHS 1400
+#define DIO_BLOCK 256
+#define DIO_CHUNKS ((DIO_PATHS + DIO_BLOCK - 1) / DIO_BLOCK)
+
+/* A run of DIO_PATHS paths written in blocks out of order, direct or not;
+ * returns the bytes written with direct I/O. */
+static uint64_t write_dio_run(const fixture *f, const char *file, int direct)
+{
+    ipsim_results *r = NULL;
+    ipsim_error err = {0};
+    if (ipsim_results_create(&r, file, &f->scn, 7, DIO_PATHS, DIO_BLOCK, IPSIM_STORE_YEARLY, 0,
+                             &err) != IPSIM_OK)
+        fail_msg("create: %s", err.msg);
+    if (!direct)
+        ipsim_results_set_direct_io(r, 0);
+    assert_int_equal(ipsim_results_direct_io(r), direct && tu_dio_supported(IPSIM_TEST_TMP));
+    ipsim_block b;
+    assert_int_equal(ipsim_block_alloc(&b, DIO_BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 0, &err),
+                     IPSIM_OK);
+    const size_t order[DIO_CHUNKS] = {5, 0, 3, 1, 4, 2};
+    for (size_t i = 0; i < DIO_CHUNKS; i++) {
+        size_t p0 = order[i] * DIO_BLOCK;
+        fill_block(&b, p0, DIO_PATHS - p0 < DIO_BLOCK ? DIO_PATHS - p0 : DIO_BLOCK);
+        if (ipsim_results_write_block(r, &b, &err) != IPSIM_OK)
+            fail_msg("write_block: %s", err.msg);
+    }
+    ipsim_block_free(&b);
+    uint64_t bytes = ipsim_results_direct_bytes(r);
+    if (ipsim_results_finish(r, NULL, &err) != IPSIM_OK)
+        fail_msg("finish: %s", err.msg);
+    return bytes;
+}
+
+/* Dataset `name` of files a and b: the same bits, and those of f_yearly(_zone). */
+static void check_dio_dataset(hid_t a, hid_t b, const char *name, int m, int zone)
+{
+    size_t row = zone ? N_YEARS * N_ZONES : N_YEARS, n = DIO_PATHS * row;
+    double *va = malloc(n * sizeof *va), *vb = malloc(n * sizeof *vb);
+    assert_true(va && vb);
+    read_doubles(a, name, va);
+    read_doubles(b, name, vb);
+    assert_memory_equal(va, vb, n * sizeof *va);
+    for (size_t p = 0; p < DIO_PATHS; p++)
+        for (size_t i = 0; i < row; i++) {
+            double want = zone ? f_yearly_zone(p, m, i / N_ZONES, i % N_ZONES) : f_yearly(p, m, i);
+            assert_memory_equal(&va[p * row + i], &want, sizeof want);
+        }
+    free(va);
+    free(vb);
+}
+
+static void test_direct_io(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    const char *direct = TMP("dio_direct.h5"), *buffered = TMP("dio_buffered.h5");
+    uint64_t bytes = write_dio_run(&f, direct, 1);
+    assert_int_equal(write_dio_run(&f, buffered, 0), 0);
+    /* every yearly_zone chunk, the short last one too, and nothing else */
+    uint64_t want = (uint64_t)IPSIM_NMETRICS * DIO_CHUNKS * DIO_BLOCK * N_YEARS * N_ZONES * 8;
+    assert_int_equal(bytes, tu_dio_supported(IPSIM_TEST_TMP) ? want : 0);
+    hid_t a = open_file(direct), b = open_file(buffered);
+    char name[128];
+    for (int m = 0; m < IPSIM_NMETRICS; m++) {
+        snprintf(name, sizeof name, "yearly/%s", ipsim_metric_get(m)->name);
+        check_dio_dataset(a, b, name, m, 0);
+        snprintf(name, sizeof name, "yearly_zone/%s", ipsim_metric_get(m)->name);
+        check_dio_dataset(a, b, name, m, 1);
+        check_short_chunk(a, "yearly_zone", m, N_YEARS * N_ZONES, 1, DIO_PATHS, DIO_BLOCK);
+        check_short_chunk(a, "yearly", m, N_YEARS, 0, DIO_PATHS, DIO_BLOCK);
+    }
+    H5Fclose(a);
+    H5Fclose(b);
+    unlink(direct);
+    unlink(buffered);
+}
+
+/* Blocks of a multiple of the quantum fill whole pages of every zone
+ * dataset the store keeps at deflate 0, and of no fewer paths. */
+static void test_path_quantum(void **state)
+{
+    (void)state;
+    /* 3 years x 2 zones x 8 bytes = 48 = 16 x 3: 4096 / 16 */
+    assert_int_equal(ipsim_results_path_quantum(3, 30, 2, IPSIM_STORE_YEARLY, -1), 256);
+    /* 25 x 40 x 8 = 8000 = 64 x 125 */
+    assert_int_equal(ipsim_results_path_quantum(25, 300, 40, IPSIM_STORE_YEARLY, 0), 64);
+    /* 7 x 3 x 8 = 168 = 8 x 21 */
+    assert_int_equal(ipsim_results_path_quantum(7, 84, 3, IPSIM_STORE_YEARLY, -1), 512);
+    /* months: 300 x 40 x 8 = 96000 = 256 x 375, so the years' 64 decide;
+     * 1 x 12 x 8 = 96 = 32 x 3 needs 128, more than the years' 4 x 1 x 8 */
+    assert_int_equal(ipsim_results_path_quantum(25, 300, 40, IPSIM_STORE_MONTHLY, 0), 64);
+    assert_int_equal(ipsim_results_path_quantum(4, 12, 1, IPSIM_STORE_MONTHLY, 0), 128);
+    /* deflated (monthly's default) or no per-path data: no constraint */
+    assert_int_equal(ipsim_results_path_quantum(25, 300, 40, IPSIM_STORE_MONTHLY, -1), 1);
+    assert_int_equal(ipsim_results_path_quantum(25, 300, 40, IPSIM_STORE_YEARLY, 4), 1);
+    assert_int_equal(ipsim_results_path_quantum(25, 300, 40, IPSIM_STORE_SUMMARY, 0), 1);
+    for (size_t y = 1; y <= 30; y++)
+        for (size_t z = 1; z <= 30; z++) {
+            size_t q = ipsim_results_path_quantum(y, 12 * y, z, IPSIM_STORE_YEARLY, 0);
+            assert_int_equal(q * y * z * 8 % IPSIM_BLOCK_ALIGN, 0);
+            assert_true(q == 1 || (q / 2) * y * z * 8 % IPSIM_BLOCK_ALIGN != 0);
+        }
 }
 
 static void write_bytes(const char *path, const char *s)
@@ -854,7 +978,7 @@ static void test_unaligned_blocks(void **state)
     ipsim_block_free(&b);
     assert_int_equal(ipsim_results_finish(r, NULL, &err), IPSIM_OK);
     hid_t h = open_file(file);
-    check_yearly(h);
+    check_yearly(h, 1);
     check_monthly(h);
     check_summary(h);
     check_targets(h, NULL);
@@ -908,7 +1032,7 @@ static void test_writer_queue(void **state)
         ipsim_block_free(&b[i]);
     assert_int_equal(ipsim_results_finish(r, NULL, &err), IPSIM_OK);
     hid_t h = open_file(file);
-    check_yearly_chunked(h, SMALL);
+    check_yearly_chunked(h, SMALL, 0);
     check_targets(h, NULL);
     H5Fclose(h);
 }
@@ -949,7 +1073,7 @@ static void test_create_error(void **state)
     ipsim_results *r = (ipsim_results *)&f; /* must be reset to NULL */
     ipsim_error err = {0};
     const char *file = TMP("no/such/dir/x.h5");
-    int rc = ipsim_results_create(&r, file, &f.scn, 1, 10, 10, IPSIM_STORE_YEARLY, &err);
+    int rc = ipsim_results_create(&r, file, &f.scn, 1, 10, 10, IPSIM_STORE_YEARLY, -1, &err);
     assert_int_equal(rc, IPSIM_EIO);
     assert_int_equal(err.code, IPSIM_EIO);
     assert_null(r);
@@ -1015,6 +1139,17 @@ static void test_block_alloc(void **state)
     assert_null(b.target_values);
     assert_true(ipsim_block_yearly_zone(&b, IPSIM_NMETRICS - 1, 3)[5] == 0.0);
     ipsim_block_free(&b);
+    /* every array on a page, for direct I/O */
+    assert_int_equal(ipsim_block_alloc(&b, 5, 3, 30, 7, 2, 1, &err), IPSIM_OK);
+    const double *arrays[5] = {b.yearly, b.yearly_zone, b.monthly_prov, b.monthly_zone,
+                               b.target_values};
+    for (int i = 0; i < 5; i++) {
+        assert_non_null(arrays[i]);
+        assert_int_equal((uintptr_t)arrays[i] % IPSIM_BLOCK_ALIGN, 0);
+    }
+    ipsim_block_monthly_zone(&b, IPSIM_NMONTHLY - 1, 4)[30 * 7 - 1] = 1.0; /* the last of each */
+    b.target_values[2 * 5 - 1] = 1.0;
+    ipsim_block_free(&b);
     assert_null(b.yearly);
     assert_int_equal(ipsim_block_alloc(&b, SIZE_MAX / 4, 100, 1200, 50, 1, 1, &err), IPSIM_ENOMEM);
     assert_int_equal(err.code, IPSIM_ENOMEM);
@@ -1029,6 +1164,8 @@ int main(void)
         cmocka_unit_test(test_summary_store),
         cmocka_unit_test(test_monthly_store),
         cmocka_unit_test(test_short_chunk),
+        cmocka_unit_test(test_direct_io),
+        cmocka_unit_test(test_path_quantum),
         cmocka_unit_test(test_abort),
         cmocka_unit_test(test_replace),
         cmocka_unit_test(test_unaligned_blocks),

@@ -15,6 +15,7 @@
 
 #include "model.h"
 #include "scenario.h"
+#include "testdio.h"
 
 /* Statistical checks use a fixed seed and allow Z_TOL standard errors:
  * a correct model fails one such check with probability ~7e-6. */
