@@ -1275,8 +1275,10 @@ void ipsim_results_set_direct_io(ipsim_results *r, int on)
         r->dio_fd = -1;
     }
 #ifdef O_DIRECT
-    /* (before the layout, rs_results_layout opens it) */
-    if (on && r->dio_fd < 0 && r->file >= 0)
+    /* (before the layout, rs_results_layout opens it) where chunks may be
+     * written directly */
+    if (on && r->dio_fd < 0 && r->file >= 0 && r->deflate == 0 &&
+        r->store != IPSIM_STORE_SUMMARY)
         r->dio_fd = open(r->partial_name, O_WRONLY | O_DIRECT | O_CLOEXEC);
 #endif
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -873,6 +874,53 @@ static void test_direct_io(void **state)
     unlink(mixed);
 }
 
+/* A direct write that fails (its descriptor made read-only behind the
+ * library's back) fails the block with a message naming the file, and the
+ * run aborts leaving nothing. */
+static void test_direct_io_error(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    const char *file = TMP("dio_error.h5");
+    char partial[512];
+    cat(file, ".partial", partial, sizeof partial);
+    ipsim_results *r = NULL;
+    ipsim_error err = {0};
+    assert_int_equal(ipsim_results_create(&r, file, &f.scn, 7, DIO_PATHS, DIO_BLOCK,
+                                          IPSIM_STORE_YEARLY, 0, &err),
+                     IPSIM_OK);
+    /* the one descriptor opened with O_DIRECT: now read-only */
+    int dio_fd = -1;
+    for (int fd = 3; fd < 1024; fd++) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0 && (fl & O_DIRECT)) {
+            assert_int_equal(dio_fd, -1);
+            dio_fd = fd;
+        }
+    }
+    if (!tu_dio_supported(IPSIM_TEST_TMP)) { /* refused: none is open */
+        assert_int_equal(dio_fd, -1);
+        ipsim_results_abort(r);
+        return;
+    }
+    assert_true(dio_fd >= 0);
+    int ro = open(partial, O_RDONLY);
+    assert_true(ro >= 0 && dup2(ro, dio_fd) == dio_fd);
+    close(ro);
+    ipsim_block b;
+    assert_int_equal(ipsim_block_alloc(&b, DIO_BLOCK, N_YEARS, N_MONTHS, N_ZONES, N_TARGETS, 0, &err),
+                     IPSIM_OK);
+    fill_block(&b, 0, DIO_BLOCK);
+    assert_int_equal(ipsim_results_write_block(r, &b, &err), IPSIM_EIO);
+    assert_non_null(strstr(err.msg, partial));
+    assert_non_null(strstr(err.msg, "cannot write results: Bad file descriptor"));
+    ipsim_block_free(&b);
+    ipsim_results_abort(r);
+    assert_false(exists(partial));
+    assert_false(exists(file));
+}
+
 /* Blocks of a multiple of the quantum fill whole pages of every zone
  * dataset the store keeps at deflate 0, and of no fewer paths. */
 static void test_path_quantum(void **state)
@@ -1175,6 +1223,7 @@ int main(void)
         cmocka_unit_test(test_monthly_store),
         cmocka_unit_test(test_short_chunk),
         cmocka_unit_test(test_direct_io),
+        cmocka_unit_test(test_direct_io_error),
         cmocka_unit_test(test_path_quantum),
         cmocka_unit_test(test_abort),
         cmocka_unit_test(test_replace),
