@@ -227,22 +227,24 @@ static void test_cache_dropped(void **state)
               2 * IPSIM_NMETRICS);
 }
 
-/* Direct I/O, in blocks of this scenario's quantum so that its zone
- * chunks go to the disk so, writes the file the page cache would, and the
- * default block size allows it. */
-static void test_direct_io_same_file(void **state)
+/* Runs of the rich scenario at two threads with and without direct I/O,
+ * in blocks of the store's quantum (want_q) so that its chunks go to the
+ * disk so, give the same file; block_bytes is what one block writes
+ * directly.  At least the first block is written so, at most all of them
+ * (those stored while the writer is behind go through the page cache). */
+static void direct_vs_buffered(enum ipsim_store store, int deflate, size_t want_q,
+                               uint64_t block_bytes, int min_compared)
 {
     ipsim_scenario scn;
     tu_parse(&scn, yaml_rich);
-    /* 4 years x 3 zones x 8 bytes = 96 = 32 x 3: 4096 / 32 */
     size_t q = ipsim_results_path_quantum((size_t)ipsim_scenario_n_years(&scn),
-                                          (size_t)scn.horizon_months, scn.n_zones,
-                                          IPSIM_STORE_YEARLY, -1);
-    assert_int_equal(q, 128);
+                                          (size_t)scn.horizon_months, scn.n_zones, store, deflate);
+    assert_int_equal(q, want_q);
     ipsim_run_timing ta = {0}, tb = {0};
-    ipsim_run_opts a = opts_for((run_spec){2, q, KEEP}, IPSIM_STORE_YEARLY), b = a;
-    assert_int_equal(ipsim_run_block_paths(&scn, &(ipsim_run_opts){.store = IPSIM_STORE_YEARLY,
-                                                                    .deflate = -1}) % q, 0);
+    ipsim_run_opts a = opts_for((run_spec){2, q, KEEP}, store), b = a;
+    assert_int_equal(ipsim_run_block_paths(&scn, &(ipsim_run_opts){.store = store,
+                                                                    .deflate = deflate}) % q, 0);
+    a.deflate = b.deflate = deflate;
     a.timing = &ta;
     b.timing = &tb;
     b.buffered_io = 1;
@@ -251,20 +253,35 @@ static void test_direct_io_same_file(void **state)
     if (ipsim_run(&scn, &a, "path_dio.h5", sa, &err) != IPSIM_OK ||
         ipsim_run(&scn, &b, "path_buf.h5", sb, &err) != IPSIM_OK)
         fail_msg("run failed: %s", err.msg);
-    /* chunks of 128 paths, 8 for 1000 paths, of yearly_zone (4 years x 3
-     * zones), none of yearly (4 years: 128 x 32 bytes, a page), which the
-     * finish reads back through the page cache; the first block's at least,
-     * and all but those of blocks stored while the writer was behind */
-    uint64_t chunks = (a.n_paths + q - 1) / q, block = IPSIM_NMETRICS * q * 4 * 3 * sizeof(double);
+    uint64_t blocks = (a.n_paths + q - 1) / q;
     if (tu_dio_supported(".")) {
-        assert_true(ta.direct_bytes >= block && ta.direct_bytes <= chunks * block);
-        assert_int_equal(ta.direct_bytes % block, 0);
+        assert_true(ta.direct_bytes >= block_bytes && ta.direct_bytes <= blocks * block_bytes);
+        assert_int_equal(ta.direct_bytes % block_bytes, 0);
     } else {
         assert_int_equal(ta.direct_bytes, 0);
     }
     assert_int_equal(tb.direct_bytes, 0);
-    same_results("path_dio.h5", "path_buf.h5", sa, sb, 3, 2 * IPSIM_NMETRICS);
+    same_results("path_dio.h5", "path_buf.h5", sa, sb, 3, min_compared);
     ipsim_scenario_free(&scn);
+}
+
+/* The default store: yearly_zone (4 years x 3 zones x 8 bytes = 96 =
+ * 32 x 3 a path, so 4096 / 32 paths), not yearly (128 x 32 bytes, a page,
+ * but the finish reads it back through the page cache). */
+static void test_direct_io_same_file(void **state)
+{
+    direct_vs_buffered(IPSIM_STORE_YEARLY, -1, 128, IPSIM_NMETRICS * 128 * 96,
+                       2 * IPSIM_NMETRICS);
+}
+
+/* Monthly data stored unfiltered: monthly_zone (42 months x 3 zones: 1008 =
+ * 16 x 63 bytes a path, 256 paths) decides; in blocks of 256, monthly (336
+ * bytes a path) and yearly_zone are whole pages too. */
+static void test_direct_io_monthly(void **state)
+{
+    direct_vs_buffered(IPSIM_STORE_MONTHLY, 0, 256,
+                       256 * (IPSIM_NMETRICS * 96 + IPSIM_NMONTHLY * (336 + 1008)),
+                       2 * IPSIM_NMETRICS + 2 * IPSIM_NMONTHLY);
 }
 
 /* The per-path values do not depend on how paths are grouped in blocks. */
@@ -397,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_stop_and_resume_two_threads),
         cmocka_unit_test(test_block_size_irrelevant),
         cmocka_unit_test(test_direct_io_same_file),
+        cmocka_unit_test(test_direct_io_monthly),
         cmocka_unit_test(test_common_random_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
