@@ -24,17 +24,19 @@ static size_t doubles(size_t a, size_t b, size_t c, size_t d, int *ok)
     return n;
 }
 
-/* n doubles rounded up to whole IPSIM_BLOCK_ALIGN units, added to *total;
- * returns the offset in bytes where they start. */
-static size_t carve(size_t n, size_t *total, int *ok)
+/* n doubles (at least one, so that NULL means failure), zeroed, from an
+ * IPSIM_BLOCK_ALIGN boundary of an allocation kept in *mem: the results
+ * writer hands a metric's rows to the disk as they are (direct I/O,
+ * results.c).  calloc's fresh pages are zeroed when first touched, by the
+ * threads that compute. */
+static double *zalloc_aligned(size_t n, void **mem)
 {
-    size_t at = *total, bytes = n * sizeof(double); /* (doubles() checked n) */
-    if (bytes > SIZE_MAX / 2 - at) {
-        *ok = 0;
-        return at;
-    }
-    *total = at + (bytes + IPSIM_BLOCK_ALIGN - 1) / IPSIM_BLOCK_ALIGN * IPSIM_BLOCK_ALIGN;
-    return at;
+    size_t bytes = (n ? n : 1) * sizeof(double); /* (doubles() checked n) */
+    *mem = bytes <= SIZE_MAX - IPSIM_BLOCK_ALIGN ? calloc(1, bytes + IPSIM_BLOCK_ALIGN) : NULL;
+    if (!*mem)
+        return NULL;
+    uintptr_t p = (uintptr_t)*mem;
+    return (double *)(p + (IPSIM_BLOCK_ALIGN - p % IPSIM_BLOCK_ALIGN) % IPSIM_BLOCK_ALIGN);
 }
 
 int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_months, size_t n_zones,
@@ -47,16 +49,6 @@ int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_month
     size_t nm = monthly ? doubles(IPSIM_NMONTHLY, cap, n_months, 1, &ok) : 0;
     size_t nmz = monthly ? doubles(IPSIM_NMONTHLY, cap, n_months, n_zones, &ok) : 0;
     size_t nt = doubles(n_targets, cap, 1, 1, &ok);
-    /* Every array starts on an IPSIM_BLOCK_ALIGN boundary, in one zeroed
-     * allocation (calloc's fresh pages are zeroed as they are first
-     * touched, by the threads that compute): the results writer hands a
-     * metric's rows to the disk as they are (direct I/O, results.c). */
-    size_t total = 0, at[5];
-    at[0] = carve(ny, &total, &ok);
-    at[1] = carve(nyz, &total, &ok);
-    at[2] = carve(nm, &total, &ok);
-    at[3] = carve(nmz, &total, &ok);
-    at[4] = carve(nt, &total, &ok);
     if (!ok)
         return ipsim_error_set(err, IPSIM_ENOMEM, "block of %zu paths is too large to address",
                                cap);
@@ -66,20 +58,22 @@ int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_month
     b->n_zones = n_zones;
     b->n_targets = n_targets;
     b->monthly = monthly != 0;
-    b->mem = calloc(1, total + IPSIM_BLOCK_ALIGN);
-    if (!b->mem) {
-        memset(b, 0, sizeof *b);
+    b->yearly = zalloc_aligned(ny, &b->mem[0]);
+    b->yearly_zone = zalloc_aligned(nyz, &b->mem[1]);
+    if (monthly) {
+        b->monthly_prov = zalloc_aligned(nm, &b->mem[2]);
+        b->monthly_zone = zalloc_aligned(nmz, &b->mem[3]);
+    }
+    if (n_targets)
+        b->target_values = zalloc_aligned(nt, &b->mem[4]);
+    if (!b->yearly || !b->yearly_zone || (monthly && (!b->monthly_prov || !b->monthly_zone)) ||
+        (n_targets && !b->target_values)) {
+        size_t total = ny + nyz + nm + nmz + nt;
+        ipsim_block_free(b);
         return ipsim_error_set(err, IPSIM_ENOMEM,
                                "out of memory allocating a block of %zu paths (%zu MiB)", cap,
-                               total >> 20);
+                               total / (1024 * 1024 / sizeof(double)));
     }
-    char *base = (char *)b->mem + (IPSIM_BLOCK_ALIGN - (uintptr_t)b->mem % IPSIM_BLOCK_ALIGN) %
-                                      IPSIM_BLOCK_ALIGN;
-    b->yearly = (double *)(base + at[0]);
-    b->yearly_zone = (double *)(base + at[1]);
-    b->monthly_prov = monthly ? (double *)(base + at[2]) : NULL;
-    b->monthly_zone = monthly ? (double *)(base + at[3]) : NULL;
-    b->target_values = n_targets ? (double *)(base + at[4]) : NULL;
     return IPSIM_OK;
 }
 
@@ -87,6 +81,7 @@ void ipsim_block_free(ipsim_block *b)
 {
     if (!b)
         return;
-    free(b->mem);
+    for (int i = 0; i < 5; i++)
+        free(b->mem[i]);
     memset(b, 0, sizeof *b);
 }

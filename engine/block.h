@@ -26,7 +26,7 @@ typedef struct {
     double *monthly_prov; /* [IPSIM_NMONTHLY][cap][n_months], or NULL */
     double *monthly_zone; /* [IPSIM_NMONTHLY][cap][n_months][n_zones], or NULL */
     double *target_values;/* [n_targets][cap]: the target's metric, per path */
-    void *mem;            /* the one allocation that holds them all */
+    void *mem[5];         /* the allocations that hold them, in this order */
 } ipsim_block;
 
 int ipsim_block_alloc(ipsim_block *b, size_t cap, size_t n_years, size_t n_months,

@@ -68,7 +68,7 @@ static void check_no_alloc(const char *yaml, size_t n)
     assert_int_equal(ipsim_block_alloc(&probe, 4, 2, 24, 3, 1, 1, &err), IPSIM_OK);
     counting = 0;
     ipsim_block_free(&probe);
-    assert_int_equal(allocations, 1); /* one for all of a block's arrays */
+    assert_true(allocations >= 5);
     ipsim_ws probe_ws;
     allocations = 0;
     counting = 1;
