@@ -12,7 +12,7 @@
 #include "error.h"
 
 /* Each array of a block starts on a boundary of this many bytes (a page),
- * as direct I/O needs of the buffers it writes from. */
+ * as direct I/O requires of the memory it writes from (results.c). */
 #define IPSIM_BLOCK_ALIGN 4096
 
 typedef struct {
