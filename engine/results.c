@@ -1019,7 +1019,7 @@ static void add_jobs(const ipsim_results *r, const ipsim_block *b, int g, int m,
  * not (HDF5 then writes it), -1 on failure with errno. */
 static int write_direct(ipsim_results *r, const chunk_job *j)
 {
-    if (r->dio_fd < 0 || r->behind || j->addr == HADDR_UNDEF ||
+    if (r->dio_fd < 0 || j->addr == HADDR_UNDEF ||
         (uintptr_t)j->out % IPSIM_BLOCK_ALIGN || j->out_len % IPSIM_BLOCK_ALIGN)
         return 0;
     const unsigned char *p = j->out;
@@ -1290,11 +1290,6 @@ int ipsim_results_direct_io(const ipsim_results *r)
             if (r->dio_base[g][m] != HADDR_UNDEF)
                 return 1;
     return 0;
-}
-
-void ipsim_results_set_behind(ipsim_results *r, int behind)
-{
-    r->behind = behind != 0;
 }
 
 uint64_t ipsim_results_direct_bytes(const ipsim_results *r)

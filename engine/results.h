@@ -52,14 +52,6 @@ uint64_t ipsim_results_direct_bytes(const ipsim_results *r);
  * them then mostly waits for the disk rather than copying (writer.c). */
 int ipsim_results_direct_io(const ipsim_results *r);
 
-/* Whether the writer has fallen behind the threads that compute (writer.c:
- * its queue full).  The blocks written while it is go through the page
- * cache, direct I/O or not: a direct write waits for the disk, one chunk
- * at a time, where the page cache takes a chunk at the speed of a copy
- * and writes it back with many in flight.  Many threads can compute faster
- * than one writer writes directly (docs/performance.md, Not reached). */
-void ipsim_results_set_behind(ipsim_results *r, int behind);
-
 /* The fewest paths whose rows of every per-path dataset with zones that
  * the store keeps fill whole pages (IPSIM_BLOCK_ALIGN): blocks of a
  * multiple of it are written with direct I/O.  1 where nothing would be

@@ -67,7 +67,6 @@ struct ipsim_results {
      * O_DIRECT, or -1; ipsim_results_set_direct_io; bytes so written. */
     haddr_t dio_base[N_GROUPS][IPSIM_NMETRICS];
     int dio_fd, direct_io;
-    int behind;          /* ipsim_results_set_behind: no direct I/O for now */
     uint64_t direct_bytes;
     hid_t target_values;
     /* Checkpoints (see "checkpoints and resume" below). */

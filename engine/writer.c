@@ -57,9 +57,7 @@ static void *writer_main(void *arg)
             break;
         const ipsim_block *b = w->queue[w->head];
         int skip = w->rc != IPSIM_OK; /* after an error, nothing more is stored */
-        int behind = w->count == IPSIM_WRITER_DEPTH; /* the next submit waits */
         pthread_mutex_unlock(&w->mu);
-        ipsim_results_set_behind(w->r, behind);
         ipsim_error e = {0};
         double t0 = now();
         int rc = skip ? IPSIM_OK : ipsim_results_write_block(w->r, b, &e);
