@@ -45,8 +45,8 @@ void ipsim_results_set_threads(ipsim_results *r, int threads);
  * writer thread the copy; all but yearly/, which the finish reads back.
  * Where the file system refuses it they are written as the others are.
  * The writer waits for the disk one chunk at a time (1.85 GB/s on the
- * development machine): many threads on a disk slower at that may keep
- * up better with it off (docs/performance.md, Not reached).
+ * development machine), which many threads may outrun: ipsim_run turns
+ * it off beyond 4 threads (docs/performance.md, Not reached).
  * ipsim_results_direct_bytes: bytes written so. */
 void ipsim_results_set_direct_io(ipsim_results *r, int on);
 uint64_t ipsim_results_direct_bytes(const ipsim_results *r);

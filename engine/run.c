@@ -56,6 +56,13 @@ size_t ipsim_run_block_paths(const ipsim_scenario *scn, const ipsim_run_opts *o)
     return b;
 }
 
+/* Direct I/O spares the writer thread its copy into the page cache, which
+ * costs a two-thread run a twentieth of the machine; at 16 threads it
+ * would cost a three-hundredth, while one direct write at a time (1.85
+ * GB/s on the development machine) may not keep up with what many threads
+ * compute.  Not measured beyond two threads (docs/performance.md). */
+#define DIRECT_IO_MAX_THREADS 4
+
 static int threads_of(const ipsim_run_opts *o)
 {
     return o->threads > 0 ? o->threads : omp_get_max_threads();
@@ -340,7 +347,7 @@ int ipsim_run(const ipsim_scenario *scn, const ipsim_run_opts *o, const char *fi
     if (rc == IPSIM_OK) {
         ipsim_results_set_threads(r, threads_of(o));
         ipsim_results_set_cache_keep(r, o->cache_keep);
-        if (o->buffered_io)
+        if (o->buffered_io || threads_of(o) > DIRECT_IO_MAX_THREADS)
             ipsim_results_set_direct_io(r, 0);
     }
     /* the blocks still to do, one run of consecutive blocks at a time */

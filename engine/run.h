@@ -47,7 +47,8 @@ typedef struct {
     int deflate;         /* per-path chunks' deflate level, 0 (stored) to 9, see
                           * ipsim_results_create; default -1: 0, or 4 with
                           * monthly data (ten times larger, and asked for) */
-    int buffered_io;     /* 1: no direct I/O (ipsim_results_set_direct_io) */
+    int buffered_io;     /* 1: no direct I/O (ipsim_results_set_direct_io), as
+                          * also beyond 4 threads (run.c) */
     size_t cache_keep;   /* page cache of the file kept while writing, bytes
                           * (ipsim_results_set_cache_keep; default
                           * IPSIM_RESULTS_CACHE_KEEP, 0: all) */

@@ -255,6 +255,15 @@ static void direct_vs_buffered(enum ipsim_store store, int deflate, size_t want_
     uint64_t blocks = (a.n_paths + q - 1) / q; /* the last one short, its chunks whole */
     assert_int_equal(ta.direct_bytes, tu_dio_supported(".") ? blocks * block_bytes : 0);
     assert_int_equal(tb.direct_bytes, 0);
+    /* beyond 4 threads the writer copies into the page cache, as before */
+    ipsim_run_timing tc = {0};
+    ipsim_run_opts c = a;
+    c.threads = 5;
+    c.timing = &tc;
+    if (ipsim_run(&scn, &c, "path_j5.h5", NULL, &err) != IPSIM_OK)
+        fail_msg("run failed: %s", err.msg);
+    assert_int_equal(tc.direct_bytes, 0);
+    unlink("path_j5.h5");
     same_results("path_dio.h5", "path_buf.h5", sa, sb, 3, min_compared);
     ipsim_scenario_free(&scn);
 }
