@@ -424,6 +424,15 @@ static hsize_t row_bytes(const ipsim_results *r, int g)
     return dims[1] * (group_rank(g) == 3 ? dims[2] : 1) * sizeof(double);
 }
 
+/* The deflate level a run stores at: `deflate` clamped to 0-9, or for -1
+ * the store's default (monthly data, ten times larger, deflated). */
+static int store_deflate(enum ipsim_store store, int deflate)
+{
+    return deflate < 0   ? (store == IPSIM_STORE_MONTHLY ? DEFLATE_LEVEL : 0)
+           : deflate > 9 ? 9
+                         : deflate;
+}
+
 /* Paths whose row_bytes make whole units of IPSIM_BLOCK_ALIGN (a power of two). */
 static size_t page_paths(size_t row)
 {
@@ -436,7 +445,7 @@ static size_t page_paths(size_t row)
 size_t ipsim_results_path_quantum(size_t n_years, size_t n_months, size_t n_zones,
                                   enum ipsim_store store, int deflate)
 {
-    if (store == IPSIM_STORE_SUMMARY || deflate > 0 || (deflate < 0 && store == IPSIM_STORE_MONTHLY))
+    if (store == IPSIM_STORE_SUMMARY || store_deflate(store, deflate) > 0)
         return 1;
     size_t q = page_paths(n_years * n_zones * sizeof(double));
     size_t qm = store == IPSIM_STORE_MONTHLY ? page_paths(n_months * n_zones * sizeof(double)) : 1;
@@ -643,9 +652,7 @@ ipsim_results *rs_results_new(const char *filename, const ipsim_scenario *scn, s
         for (int m = 0; m < IPSIM_NMETRICS; m++)
             r->group[g][m] = -1, r->dio_base[g][m] = HADDR_UNDEF;
     r->threads = 1;
-    r->deflate = deflate < 0 ? (store == IPSIM_STORE_MONTHLY ? DEFLATE_LEVEL : 0)
-                 : deflate > 9 ? 9
-                               : deflate;
+    r->deflate = store_deflate(store, deflate);
     r->scn = scn;
     r->store = store;
     r->n_paths = n_paths;
@@ -1022,25 +1029,12 @@ static int write_direct(ipsim_results *r, const chunk_job *j)
     if (r->dio_fd < 0 || j->addr == HADDR_UNDEF ||
         (uintptr_t)j->out % IPSIM_BLOCK_ALIGN || j->out_len % IPSIM_BLOCK_ALIGN)
         return 0;
-    const unsigned char *p = j->out;
-    size_t left = j->out_len;
-    off_t at = (off_t)j->addr;
-    while (left > 0) {
-        ssize_t w = pwrite(r->dio_fd, p, left, at);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && errno == EINVAL && left == j->out_len) {
-            ipsim_results_set_direct_io(r, 0); /* refused by the file system */
-            return 0;
-        }
-        if (w <= 0) {
-            if (w == 0)
-                errno = ENOSPC;
+    if (ipsim_pio_all(r->dio_fd, (void *)j->out, j->out_len, (off_t)j->addr, 1) < 0) {
+        if (errno != EINVAL)
             return -1;
-        }
-        p += w;
-        left -= (size_t)w;
-        at += w;
+        /* refused by the file system: HDF5 writes this chunk whole, and the rest */
+        ipsim_results_set_direct_io(r, 0);
+        return 0;
     }
     r->direct_bytes += j->out_len;
     return 1;

@@ -26,6 +26,7 @@
 
 #include "metrics.h"
 #include "outpath.h"
+#include "pio.h"
 #include "scratch.h"
 #include "variates.h"
 

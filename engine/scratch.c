@@ -2,6 +2,7 @@
  * then column (m, y) of N float64 at HEADER_BYTES + (m * Y + y) * N * 8. */
 #define _POSIX_C_SOURCE 200809L /* pread, pwrite */
 #include "scratch.h"
+#include "pio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,27 +48,6 @@ static off_t column_at(const ipsim_scratch *s, size_t m, size_t y)
     return (off_t)(HEADER_BYTES + (((uint64_t)m * s->n_years + y) * s->n_paths) * sizeof(double));
 }
 
-/* Whole-buffer pwrite/pread: 0, or -1 with errno (EIO for a short read:
- * the file ends early). */
-static int io_all(int fd, void *buf, size_t len, off_t at, int write)
-{
-    char *p = buf;
-    while (len) {
-        ssize_t k = write ? pwrite(fd, p, len, at) : pread(fd, p, len, at);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            if (k == 0)
-                errno = EIO;
-            return -1;
-        }
-        p += k;
-        at += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
 static void set_dims(ipsim_scratch *s, size_t n_paths, size_t n_years, size_t n_metrics)
 {
     s->n_paths = n_paths;
@@ -93,7 +73,7 @@ int ipsim_scratch_create(ipsim_scratch *s, const char *name, size_t n_paths, siz
     /* Sized whole at once (sparse): every column's place exists from the
      * start, whatever order the blocks come in. */
     int fd = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0 || io_all(fd, head, sizeof head, 0, 1) < 0 || ftruncate(fd, bytes) < 0) {
+    if (fd < 0 || ipsim_pio_all(fd, head, sizeof head, 0, 1) < 0 || ftruncate(fd, bytes) < 0) {
         int e = errno;
         if (fd >= 0) { /* (no space for the header, a file size limit) */
             close(fd);
@@ -118,7 +98,7 @@ int ipsim_scratch_open(ipsim_scratch *s, const char *name, size_t n_paths, size_
     header h;
     struct stat st;
     off_t bytes = file_bytes(n_paths, n_years, n_metrics);
-    int ok = io_all(fd, &h, sizeof h, 0, 0) == 0 && fstat(fd, &st) == 0 &&
+    int ok = ipsim_pio_all(fd, &h, sizeof h, 0, 0) == 0 && fstat(fd, &st) == 0 &&
              memcmp(h.magic, magic, sizeof magic) == 0 && h.version == IPSIM_SCRATCH_VERSION &&
              h.n_metrics == n_metrics && h.n_years == n_years && h.n_paths == n_paths &&
              bytes && st.st_size >= bytes;
@@ -152,7 +132,7 @@ static int block_io(const ipsim_scratch *s, const char *name, double *base, size
             if (write)
                 for (size_t p = 0; p < n; p++)
                     buf[p] = row0[p * s->n_years];
-            if (io_all(s->fd, buf, n * sizeof *buf, at, write) < 0)
+            if (ipsim_pio_all(s->fd, buf, n * sizeof *buf, at, write) < 0)
                 rc = ipsim_error_set(err, IPSIM_EIO, "%s: cannot %s the scratch file: %s", name,
                                      write ? "write" : "read", strerror(errno));
             else if (!write)
@@ -181,7 +161,7 @@ int ipsim_scratch_column(const ipsim_scratch *s, const char *name, size_t m, siz
     if (s->fd < 0 || m >= s->n_metrics || y >= s->n_years)
         return ipsim_error_set(err, IPSIM_EFAIL, "%s: no column (%zu, %zu) in the scratch file",
                                name, m, y);
-    if (io_all(s->fd, col, s->n_paths * sizeof *col, column_at(s, m, y), 0) < 0)
+    if (ipsim_pio_all(s->fd, col, s->n_paths * sizeof *col, column_at(s, m, y), 0) < 0)
         return ipsim_error_set(err, IPSIM_EIO, "%s: cannot read the scratch file: %s", name,
                                strerror(errno));
     return IPSIM_OK;
